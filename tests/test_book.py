@@ -1,0 +1,99 @@
+"""The book as files: clean notebooks with the agreed anatomy, and JupyterLab serving them."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+NOTEBOOKS = sorted(p for p in BOOK.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+CHAPTERS = [p for p in NOTEBOOKS if p.parent != BOOK]
+
+
+def _cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _source(cell):
+    return "".join(cell["source"])
+
+
+def test_there_are_notebooks():
+    assert (BOOK / "index.ipynb") in NOTEBOOKS and CHAPTERS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_only_checked_cells_carry_outputs(path):
+    for i, cell in enumerate(_cells(path)):
+        if cell["cell_type"] != "code":
+            continue
+        if "# NBVAL_CHECK_OUTPUT" in _source(cell):
+            assert cell["outputs"], f"cell {i} is marked NBVAL_CHECK_OUTPUT but has no stored output to compare"
+        else:
+            assert not cell["outputs"], f"cell {i} carries committed outputs: strip them"
+            assert cell.get("execution_count") is None, f"cell {i} carries an execution count"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_chapter_notebook_anatomy(path):
+    cells = _cells(path)
+    markdown = "\n".join(_source(c) for c in cells if c["cell_type"] == "markdown")
+    assert _source(cells[0]).startswith("# "), "the first cell is the title"
+    assert "learning goals" in markdown.lower(), "state the learning goals at the top"
+    assert "## Exercises" in markdown, "end with exercises"
+    assert any("seed_everything" in _source(c) for c in cells if c["cell_type"] == "code"), "seed the run"
+    assert any(ord(ch) > 0x4E00 for ch in markdown), "give the Chinese term at first use of key terms"
+    assert path.name in (BOOK / "index.ipynb").read_text(encoding="utf-8"), "list it in book/index.ipynb"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_jupyterlab_serves_the_book():
+    """Start JupyterLab as `make lab` does (without a browser), list the notebooks through its REST API."""
+    port, token = _free_port(), secrets.token_hex(16)
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--notebook-dir={BOOK}",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"token {token}"}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{base}/api/status", headers=headers, timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not start: {proc.stderr.read().decode()[-2000:]}")
+            time.sleep(0.5)
+        assert requests.get(f"{base}/api/contents", timeout=5).status_code == 403, "the token must be required"
+        assert requests.get(f"{base}/lab", headers=headers, timeout=10).ok
+
+        def listing(path=""):
+            reply = requests.get(f"{base}/api/contents/{path}", headers=headers, timeout=10)
+            reply.raise_for_status()
+            for item in reply.json()["content"]:
+                if item["type"] == "directory":
+                    yield from listing(item["path"])
+                elif item["type"] == "notebook":
+                    yield item["path"]
+        served = sorted(listing())
+        assert served == sorted(str(p.relative_to(BOOK)) for p in NOTEBOOKS)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)

@@ -1,0 +1,78 @@
+"""The training helpers on real data and on hand-computed cases."""
+import mxnet as mx
+import pytest
+from mxnet import gluon, np
+from mxnet.gluon import nn
+
+from d2lnotes import config
+from d2lnotes.data.fashion_mnist import load_data_fashion_mnist
+from d2lnotes.train import Accumulator, Timer, accuracy, evaluate_accuracy, train_classifier
+
+
+def test_accuracy_counts_correct_predictions():
+    y_hat = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
+    assert accuracy(y_hat, np.array([1, 1, 1], dtype="int32")) == 2.0
+    assert accuracy(np.array([2, 0]), np.array([2, 1])) == 1.0
+
+
+def test_accumulator_and_timer():
+    acc = Accumulator(2)
+    acc.add(1, 2)
+    acc.add(3.5, np.array(4.0))
+    assert acc.data == [4.5, 6.0]
+    with pytest.raises(ValueError):
+        acc.add(1)
+    with pytest.raises(RuntimeError):
+        Timer().stop()
+
+
+def test_evaluate_accuracy_on_a_fixed_classifier():
+    class Threshold(nn.Block):  # class 1 when the first feature is positive
+        def forward(self, X):
+            return np.stack([-X[:, 0], X[:, 0]], axis=1)
+    X = np.array([[1.0], [-1.0], [2.0], [-3.0]])
+    y = np.array([1, 0, 0, 0], dtype="int32")
+    data = gluon.data.DataLoader(gluon.data.ArrayDataset(X, y), batch_size=3)
+    assert evaluate_accuracy(Threshold(), data) == pytest.approx(0.75)
+
+
+def test_training_loop_learns_fashion_mnist(real_data):
+    config.seed_everything(0)
+    train_iter, test_iter = load_data_fashion_mnist(128, n_train=3000, n_test=1000)
+    net = nn.HybridSequential()
+    net.add(nn.Dense(128, activation="relu"), nn.Dense(10))
+    history = train_classifier(net, train_iter, test_iter, num_epochs=6, lr=0.1, ctx=mx.cpu(), plot=False)
+    assert history.epochs == 6 and len(history.test_acc) == 6
+    assert history.train_loss[-1] < history.train_loss[0] * 0.8
+    assert history.test_acc[-1] > 0.7  # chance is 0.1
+    assert all(s > 0 for s in history.samples_per_sec)
+    assert history.progress[-1][0] == pytest.approx(6.0)
+    assert "test acc" in str(history)
+
+
+def test_training_loop_accepts_a_scratch_updater(real_data):
+    """A from-scratch model: parameters as arrays, an updater(batch_size) doing minibatch SGD."""
+    config.seed_everything(0)
+    train_iter, test_iter = load_data_fashion_mnist(256, n_train=2000, n_test=500)
+    W = np.random.normal(0, 0.01, (784, 10))
+    b = np.zeros(10)
+    for p in (W, b):
+        p.attach_grad()
+
+    def net(X):
+        return X.reshape(-1, 784) @ W + b
+
+    def sgd(batch_size, lr=0.1):
+        for p in (W, b):
+            p[:] = p - lr * p.grad / batch_size
+
+    history = train_classifier(net, train_iter, test_iter, 3, trainer=sgd, ctx=mx.cpu(), plot=False)
+    assert history.train_loss[-1] < history.train_loss[0] and history.test_acc[-1] > 0.6
+
+
+def test_training_loop_rejects_missing_settings():
+    net = nn.Dense(2)
+    with pytest.raises(ValueError, match="learning rate"):
+        train_classifier(net, [], [], 1, plot=False)
+    with pytest.raises(ValueError, match="num_epochs"):
+        train_classifier(net, [], [], 0, lr=0.1, plot=False)
