@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 # Notebooks run in parallel worker processes; one OpenMP thread each keeps two workers from fighting over 2 cores.
 WORKERS ?= 2
 PORT   ?= 8888
+# JupyterLab refuses to run as root (containers, CI) without this flag.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: install lab test unit notebooks book test-gpu bench clean check-python
 
@@ -22,7 +24,7 @@ $(STAMP): pyproject.toml tools/check_python.py
 	@touch $@
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=book --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT)
+	$(BIN)/jupyter lab --notebook-dir=book --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) $(ROOT_FLAG)
 
 # Unit tests, then every notebook under nbval in smoke mode.
 test: $(STAMP)
