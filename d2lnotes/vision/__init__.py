@@ -1,0 +1,1 @@
+"""Computer-vision helpers the later chapters reuse (models, convolution utilities)."""
