@@ -1,0 +1,1 @@
+"""Text helpers the later chapters reuse: tokenisation, vocabularies, corpora, sequence minibatches, language models."""

@@ -1,0 +1,199 @@
+"""Training and sampling language models (from-scratch RNNs and Gluon blocks alike).
+
+A model is any callable ``net(X, state) -> (Y_hat, new_state)`` with ``X: (batch, num_steps)`` token indices and
+``Y_hat: (num_steps * batch, vocab_size)`` scores in time-major order, plus ``net.begin_state(batch_size, ctx)``.
+Its parameters are ``net.params`` (a list of arrays with gradients attached) or, for a Gluon block,
+``net.collect_params()``.
+
+Source: d2l, "Recurrent Neural Network Implementation from Scratch" (Sec. 8.5, ``train_ch8``, ``predict_ch8``);
+perplexity as in Sec. 8.4. Taught in book/07_rnn/02_rnn_scratch.ipynb.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import mxnet as mx
+from mxnet import autograd, gluon, np, npx
+
+from ..plot import TrainingPlot
+
+
+def model_params(net) -> list:
+    """The trainable arrays of a from-scratch model (``net.params``) or a Gluon block."""
+    if isinstance(net, gluon.Block):
+        return [p.data() for p in net.collect_params().values() if p.grad_req != "null"]
+    return list(net.params)
+
+
+def clip_gradients(net, theta: float):
+    """Rescale all gradients of ``net`` so that their global L2 norm is at most ``theta``.
+
+    Returns the norm before clipping as a 0-d array (reading it with ``float()`` waits for the computation).
+
+    Uses the library's ``gluon.utils.clip_global_norm`` (the from-scratch version is taught in
+    book/02_training/01_initialization.ipynb and book/07_rnn/02_rnn_scratch.ipynb).
+    """
+    if isinstance(net, gluon.Block):
+        grads = [p.grad() for p in net.collect_params().values() if p.grad_req != "null"]
+    else:
+        grads = [p.grad for p in net.params]
+    norm = gluon.utils.clip_global_norm([g.as_nd_ndarray() for g in grads], theta, check_isfinite=False)
+    return norm.as_np_ndarray()
+
+
+def detach_state(state):
+    """Cut the computation graph behind a hidden state (an array or a tuple/list of arrays)."""
+    if isinstance(state, (list, tuple)):
+        return type(state)(s.detach() for s in state)
+    return state.detach()
+
+
+@dataclass
+class LMHistory:
+    """Per-epoch perplexities (exp of the mean cross-entropy per token) and speed of a language-model run."""
+
+    train_ppl: list[float] = field(default_factory=list)
+    valid_ppl: list[float] = field(default_factory=list)
+    tokens_per_sec: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    device: str = ""
+
+    @property
+    def epochs(self) -> int:
+        return len(self.train_ppl)
+
+    def summary(self) -> str:
+        if not self.epochs:
+            return "no epoch trained"
+        valid = f", valid perplexity {self.valid_ppl[-1]:.1f}" if self.valid_ppl else ""
+        return (f"epoch {self.epochs}: train perplexity {self.train_ppl[-1]:.1f}{valid}; "
+                f"{sum(self.tokens_per_sec) / self.epochs:.0f} tokens/s on {self.device}")
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def _resets_state(data_iter, default: bool) -> bool:
+    return getattr(data_iter, "use_random_iter", default)
+
+
+def evaluate_perplexity(net, data_iter, ctx, loss=None, use_random_iter: bool = False) -> float:
+    """Perplexity (困惑度) of ``net`` on ``data_iter``: ``exp(total cross-entropy / number of tokens)``."""
+    loss = loss or gluon.loss.SoftmaxCrossEntropyLoss()
+    total, n, state = np.zeros((), ctx=ctx), 0, None
+    for X, Y in data_iter:
+        if state is None or _resets_state(data_iter, use_random_iter):
+            state = net.begin_state(batch_size=X.shape[0], ctx=ctx)
+        X, y = X.as_in_ctx(ctx), Y.T.reshape(-1).as_in_ctx(ctx)
+        y_hat, state = net(X, state)
+        total = total + loss(y_hat, y).sum()
+        n += y.size
+    return math.exp(float(total) / n)
+
+
+def train_language_model(net, train_iter, num_epochs: int, lr: float | None = None, *, ctx=None, trainer=None,
+                         valid_iter=None, clip_theta: float = 1.0, use_random_iter: bool = False,
+                         plot: TrainingPlot | bool | None = True, on_epoch=None) -> LMHistory:
+    """Train a language model with truncated BPTT and gradient clipping; return its :class:`LMHistory`.
+
+    Args:
+        net: see the module docstring.
+        train_iter, valid_iter: iterables of ``(X, Y)``, both ``(batch, num_steps)``; a
+            :class:`~d2lnotes.text.sequence.SeqDataLoader` says itself whether it samples randomly.
+        num_epochs: passes over ``train_iter``.
+        lr: learning rate of plain SGD (from-scratch models) or of a ``gluon.Trainer("sgd")`` for Gluon blocks.
+        trainer: instead of ``lr``: a ``gluon.Trainer`` or an ``updater(batch_size)`` callable.
+        clip_theta: maximum global gradient norm (None: no clipping).
+        use_random_iter: for plain iterables: whether minibatches are independent (state re-initialised for
+            each) rather than adjacent (state carried over, detached).
+        plot: True for a live perplexity plot, a :class:`TrainingPlot` with legend ``("train", "valid")``, or None.
+        on_epoch: optional ``callback(epoch, history)``, e.g. to print a generated sample.
+
+    Raises:
+        ValueError: neither ``lr`` nor ``trainer``; ``num_epochs < 1``.
+    """
+    from ..config import try_gpu
+
+    if num_epochs < 1:
+        raise ValueError(f"num_epochs must be at least 1, got {num_epochs}")
+    ctx = ctx or try_gpu()
+    if trainer is None:
+        if lr is None:
+            raise ValueError("give the learning rate lr= or a trainer=")
+        if isinstance(net, gluon.Block):
+            trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": lr})
+        else:
+            def trainer(batch_size, params=net.params):
+                for p in params:
+                    p[:] = p - lr * p.grad / batch_size
+    step = trainer.step if isinstance(trainer, gluon.Trainer) else trainer
+    loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    if plot is True:
+        plot = TrainingPlot(legend=("train", "valid") if valid_iter is not None else ("train",),
+                            ylabel="perplexity", xlim=(1, num_epochs))
+    history = LMHistory(device=str(ctx))
+    random_batches = _resets_state(train_iter, use_random_iter)
+    for epoch in range(num_epochs):
+        total, n, state = np.zeros((), ctx=ctx), 0, None
+        start = time.perf_counter()
+        for X, Y in train_iter:
+            if state is None or random_batches:
+                state = net.begin_state(batch_size=X.shape[0], ctx=ctx)
+            else:
+                state = detach_state(state)
+            X, y = X.as_in_ctx(ctx), Y.T.reshape(-1).as_in_ctx(ctx)
+            with autograd.record():
+                y_hat, state = net(X, state)
+                mean_loss = loss(y_hat, y).mean()
+            mean_loss.backward()
+            if clip_theta is not None:
+                clip_gradients(net, clip_theta)
+            step(1)  # the loss is already a mean over the minibatch's tokens
+            total = total + mean_loss * y.size
+            n += y.size
+        npx.waitall()
+        seconds = time.perf_counter() - start
+        history.train_ppl.append(math.exp(float(total) / n))
+        history.seconds.append(seconds)
+        history.tokens_per_sec.append(n / seconds)
+        if valid_iter is not None:
+            history.valid_ppl.append(evaluate_perplexity(net, valid_iter, ctx, loss, use_random_iter))
+        if plot:
+            plot.add(epoch + 1, (history.train_ppl[-1], history.valid_ppl[-1]) if valid_iter is not None
+                     else (history.train_ppl[-1],))
+        if on_epoch is not None:
+            on_epoch(epoch + 1, history)
+    if plot:
+        plot.finish()
+    return history
+
+
+def predict(prefix: str, num_preds: int, net, vocab, ctx=None, token: str = "char") -> str:
+    """Continue ``prefix`` by ``num_preds`` tokens, each the most likely next one (greedy decoding).
+
+    The prefix is first fed through the model to warm up its state. ``token`` says how tokens are joined:
+    ``"char"`` (no separator, prefix split into characters) or ``"word"`` (spaces).
+
+    Raises:
+        ValueError: an empty prefix.
+    """
+    if not prefix:
+        raise ValueError("the prefix must contain at least one token")
+    ctx = ctx or mx.cpu()
+    tokens = list(prefix) if token == "char" else prefix.split()
+    state = net.begin_state(batch_size=1, ctx=ctx)
+    outputs = [vocab[tokens[0]]]
+
+    def last():
+        return np.array([outputs[-1]], dtype="int32", ctx=ctx).reshape(1, 1)
+
+    for t in tokens[1:]:
+        _, state = net(last(), state)
+        outputs.append(vocab[t])
+    for _ in range(num_preds):
+        y, state = net(last(), state)
+        outputs.append(int(y.argmax(axis=1).reshape(1)[0]))
+    words = vocab.to_tokens(outputs)
+    return "".join(words) if token == "char" else " ".join(words)
