@@ -7,6 +7,7 @@ exactly one final static PNG.
 from __future__ import annotations
 
 import contextvars
+import time
 from typing import Sequence
 
 import matplotlib
@@ -109,7 +110,8 @@ class TrainingPlot:
 
     Call :meth:`add` with an x value and one value per curve (None where a curve has no point); call
     :meth:`finish` at the end. In a Jupyter kernel the figure is shown on the first :meth:`add` and then
-    redrawn through the same display handle; elsewhere nothing is displayed and the figure stays available as
+    redrawn through the same display handle, at most every ``min_interval`` seconds (rendering a PNG costs
+    about 0.1 s) and always at :meth:`finish`; elsewhere nothing is displayed and the figure stays available as
     :attr:`fig` (for tests and scripts).
 
     ``handle`` is an already displayed ``IPython.display.DisplayHandle`` to draw into. Inside a
@@ -119,15 +121,17 @@ class TrainingPlot:
 
     def __init__(self, legend: Sequence[str] = ("train loss", "train acc", "test acc"), xlabel: str = "epoch",
                  ylabel: str | None = None, xlim=None, ylim=None, yscale: str = "linear",
-                 fmts=("-", "m--", "g-.", "r:"), figsize=(4.5, 3.0), handle=None):
+                 fmts=("-", "m--", "g-.", "r:"), figsize=(4.5, 3.0), handle=None, min_interval: float = 0.5):
         self.legend = list(legend)
         self.xlabel, self.ylabel, self.xlim, self.ylim, self.yscale = xlabel, ylabel, xlim, ylim, yscale
         self.fmts = fmts
         self.X: list[list[float]] = [[] for _ in self.legend]
         self.Y: list[list[float]] = [[] for _ in self.legend]
-        self.fig, self.axes = plt.subplots(figsize=figsize)
+        self.fig, self.axes = plt.subplots(figsize=figsize, layout="constrained")
         plt.close(self.fig)  # shown through the display handle only, never again at the end of the cell
         self._handle = handle or _ACTIVE_HANDLE.get()
+        self.min_interval = min_interval
+        self._last_shown = None
 
     def add(self, x: float, values: Sequence[float | None]) -> None:
         """Append one point per curve at ``x`` (``values[i]`` None: no point for curve i) and redraw.
@@ -141,8 +145,11 @@ class TrainingPlot:
             if v is not None:
                 self.X[i].append(float(x))
                 self.Y[i].append(float(v))
-        self._draw()
-        self._show()
+        now = time.monotonic()
+        if self._last_shown is None or now - self._last_shown >= self.min_interval:
+            self._draw()
+            self._show()
+            self._last_shown = now
 
     def finish(self) -> None:
         """Draw the final state (the last displayed frame is the figure an unattended run keeps)."""
@@ -158,7 +165,6 @@ class TrainingPlot:
         set_axes(ax, self.xlabel, self.ylabel, self.xlim, self.ylim, yscale=self.yscale)
         if any(self.X):
             ax.legend()
-        self.fig.tight_layout()
 
     def _show(self) -> None:
         if not _in_kernel():

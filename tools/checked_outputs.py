@@ -21,11 +21,16 @@ def is_checked(cell) -> bool:
 
 
 def strip(nb) -> None:
-    for cell in nb.cells:
+    """Remove outputs and execution counts, except in checked cells.
+
+    A checked cell keeps an execution count: nbval treats a cell with outputs but no count as an error
+    ("Unrun reference cell has outputs").
+    """
+    for n, cell in enumerate(nb.cells, start=1):
         if cell.cell_type == "code" and not is_checked(cell):
             cell.outputs, cell.execution_count = [], None
-        elif cell.cell_type == "code":
-            cell.execution_count = None
+        elif cell.cell_type == "code" and cell.outputs and cell.execution_count is None:
+            cell.execution_count = n
         cell.metadata.pop("execution", None)
 
 
