@@ -132,7 +132,7 @@ def train_language_model(net, train_iter, num_epochs: int, lr: float | None = No
     loss = gluon.loss.SoftmaxCrossEntropyLoss()
     if plot is True:
         plot = TrainingPlot(legend=("train", "valid") if valid_iter is not None else ("train",),
-                            ylabel="perplexity", xlim=(1, num_epochs))
+                            ylabel="perplexity", xlim=(1, max(num_epochs, 2)))  # one epoch: no empty x-range
     history = LMHistory(device=str(ctx))
     random_batches = _resets_state(train_iter, use_random_iter)
     for epoch in range(num_epochs):
