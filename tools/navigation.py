@@ -53,8 +53,9 @@ def _save(path: Path, nb: dict) -> None:
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def _markdown(text: str, tag: str) -> dict:
-    return {"cell_type": "markdown", "metadata": {"tags": [tag]}, "source": text.splitlines(keepends=True)}
+def _markdown(text: str, tag: str, cell_id: str) -> dict:
+    return {"cell_type": "markdown", "id": cell_id, "metadata": {"tags": [tag]},
+            "source": text.splitlines(keepends=True)}
 
 
 def _link(target: Path, start: Path, text: str) -> str:
@@ -88,13 +89,14 @@ def contents() -> str:
 def _with_navigation(nb: dict, line: str) -> dict:
     cells = [c for c in nb["cells"] if NAV_TAG not in c.get("metadata", {}).get("tags", [])]
     first = 1 if cells and cells[0]["cell_type"] == "markdown" else 0
-    cells = cells[:first] + [_markdown(line, NAV_TAG)] + cells[first:] + [_markdown(line, NAV_TAG)]
+    cells = cells[:first] + [_markdown(line, NAV_TAG, "navigation-top")] + cells[first:] + [
+        _markdown(line, NAV_TAG, "navigation-bottom")]
     return {**nb, "cells": cells}
 
 
 def _with_contents(nb: dict, text: str) -> dict:
     cells = [c for c in nb["cells"] if CONTENTS_TAG not in c.get("metadata", {}).get("tags", [])]
-    return {**nb, "cells": cells[:1] + [_markdown(text, CONTENTS_TAG)] + cells[1:]}
+    return {**nb, "cells": cells[:1] + [_markdown(text, CONTENTS_TAG, "contents")] + cells[1:]}
 
 
 def main(argv=None) -> int:
