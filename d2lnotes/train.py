@@ -145,7 +145,10 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
             ``gluon.Trainer(net.collect_params(), optimizer, {"learning_rate": lr, **optimizer_params})``.
         loss: per-example loss ``loss(y_hat, y) -> (batch,)`` (default softmax cross-entropy).
         init: ``"xavier"`` (re-initialise all parameters with Xavier, as d2l's ``train_ch6``), an initializer to
-            re-initialise with, or None to keep the current parameters (only uninitialised ones get the default).
+            re-initialise with, or None to keep the current parameters: initialised and pending (deferred)
+            ones are kept, only parameters never initialised get the default initializer, and parameters on
+            another device are moved to ``ctx``. Re-initialising or moving replaces a parameter's data array, so
+            a custom ``trainer`` must read ``p.data()`` at every step rather than keep the arrays.
         hybridize: hybridize a ``HybridBlock`` before training.
         plot: True for a new live :class:`~d2lnotes.plot.TrainingPlot`, a plot to draw into, or None/False.
         progress_points: how many running-loss points per epoch to record and plot.
@@ -163,8 +166,7 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
         if init is not None:
             net.initialize(mx.init.Xavier() if init == "xavier" else init, ctx=ctx, force_reinit=True)
         else:
-            net.initialize(ctx=ctx)  # a no-op, with a warning only in verbose mode, for initialised parameters
-            net.collect_params().reset_ctx(ctx)
+            _initialize_missing(net, ctx)
         if hybridize and isinstance(net, gluon.HybridBlock):
             net.hybridize()
     if trainer is None:
@@ -212,6 +214,18 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
     if plot:
         plot.finish()
     return history
+
+
+def _initialize_missing(net, ctx) -> None:
+    """Initialise only never-initialised parameters; move initialised ones to ``ctx`` (pending ones keep theirs)."""
+    for p in net.collect_params().values():
+        try:
+            current = p.list_ctx()
+        except RuntimeError:  # never initialised: no initializer is pending either
+            p.initialize(ctx=ctx)
+            continue
+        if current != [ctx] and p._data is not None:
+            p.reset_ctx(ctx)
 
 
 def _net_context(net):

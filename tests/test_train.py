@@ -76,3 +76,18 @@ def test_training_loop_rejects_missing_settings():
         train_classifier(net, [], [], 1, plot=False)
     with pytest.raises(ValueError, match="num_epochs"):
         train_classifier(net, [], [], 0, lr=0.1, plot=False)
+
+
+def test_init_none_keeps_a_pending_initializer(real_data):
+    """A network initialised with He init but not yet run must keep He init, not fall back to the default."""
+    train_iter, test_iter = load_data_fashion_mnist(64, n_train=64, n_test=64)
+    net = nn.Dense(10, in_units=784)
+    net.initialize(mx.init.Constant(0.5))
+    kept = nn.Dense(10)  # deferred: its shape is known only at the first forward pass
+    kept.initialize(mx.init.Constant(0.25))
+    fresh = nn.Dense(10, in_units=784)  # never initialised
+    for model, expected in ((net, 0.5), (kept, 0.25)):
+        train_classifier(model, train_iter, test_iter, 1, lr=0.0, init=None, ctx=mx.cpu(), plot=False)
+        assert float(model.weight.data().mean()) == pytest.approx(expected)
+    train_classifier(fresh, train_iter, test_iter, 1, lr=0.0, init=None, ctx=mx.cpu(), plot=False)
+    assert 0 < float(np.abs(fresh.weight.data()).max()) <= 0.07  # MXNet's default Uniform(-0.07, 0.07)

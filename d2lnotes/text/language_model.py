@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import mxnet as mx
 from mxnet import autograd, gluon, np, npx
 
+from ..optim import collect_grads
 from ..plot import TrainingPlot
 
 
@@ -32,13 +33,11 @@ def clip_gradients(net, theta: float):
 
     Returns the norm before clipping as a 0-d array (reading it with ``float()`` waits for the computation).
 
-    Uses the library's ``gluon.utils.clip_global_norm`` (the from-scratch version is taught in
+    Unlike :func:`d2lnotes.optim.clip_grad_norm` it does not wait for the device, which matters once per
+    minibatch. Uses the library's ``gluon.utils.clip_global_norm`` (the from-scratch version is taught in
     book/02_training/01_initialization.ipynb and book/07_rnn/02_rnn_scratch.ipynb).
     """
-    if isinstance(net, gluon.Block):
-        grads = [p.grad() for p in net.collect_params().values() if p.grad_req != "null"]
-    else:
-        grads = [p.grad for p in net.params]
+    grads = collect_grads(net if isinstance(net, gluon.Block) else net.params)
     norm = gluon.utils.clip_global_norm([g.as_nd_ndarray() for g in grads], theta, check_isfinite=False)
     return norm.as_np_ndarray()
 
