@@ -37,21 +37,21 @@ def materialise(loader):
     return [(X, y) for X, y in loader]
 
 
-def run_ours(train, test, epochs, lr, ctx):
+def run_ours(train, test, epochs, lr, ctx, variant):
     seed_everything(0)
-    net = lenet()
+    net = lenet(*variant)
     history = train_classifier(net, train, test, epochs, lr, ctx=ctx, plot=False)
     return sum(len(y) for _, y in train) * epochs / sum(history.seconds), history.test_acc[-1]
 
 
-def run_d2l(train, test, epochs, lr, ctx):
+def run_d2l(train, test, epochs, lr, ctx, variant):
     import matplotlib
 
     matplotlib.use("Agg")
     from d2l import mxnet as d2l
 
     seed_everything(0)
-    net = lenet()
+    net = lenet(*variant)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):  # d2l prints its own summary and draws SVG frames
         d2l.train_ch6(net, train, test, epochs, lr, ctx)
@@ -60,9 +60,9 @@ def run_d2l(train, test, epochs, lr, ctx):
     return speed, evaluate_accuracy(net, test, ctx)
 
 
-def run_compute(train, epochs, lr, ctx):
+def run_compute(train, epochs, lr, ctx, variant):
     seed_everything(0)
-    net = lenet()
+    net = lenet(*variant)
     net.initialize(mx.init.Xavier(), ctx=ctx, force_reinit=True)
     net.hybridize()
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": lr})
@@ -86,9 +86,13 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--n-train", type=int, default=10000, help="training images per epoch")
     parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--lr", type=float, default=0.9)
+    parser.add_argument("--lr", type=float, default=0.1)
+    parser.add_argument("--variant", choices=["relu", "sigmoid"], default="relu",
+                        help="LeNet with ReLU + max pooling (learns within the short run), or the 1998 sigmoid + "
+                             "average pooling (needs lr 0.9 and several full epochs to leave chance level)")
     args = parser.parse_args(argv)
     ctx = d2lnotes.config.try_gpu()
+    variant = ("relu", "max") if args.variant == "relu" else ("sigmoid", "avg")
     train_loader, test_loader = load_data_fashion_mnist(args.batch_size, n_train=args.n_train, n_test=2000)
     train, test = materialise(train_loader), materialise(test_loader)
     speeds = {"ours": [], "d2l": [], "compute": []}
@@ -96,14 +100,14 @@ def main(argv=None) -> int:
     for r in range(args.rounds):
         for name in ("ours", "d2l", "compute"):
             if name == "compute":
-                speeds[name].append(run_compute(train, args.epochs, args.lr, ctx))
+                speeds[name].append(run_compute(train, args.epochs, args.lr, ctx, variant))
                 continue
-            speed, acc = (run_ours if name == "ours" else run_d2l)(train, test, args.epochs, args.lr, ctx)
+            speed, acc = (run_ours if name == "ours" else run_d2l)(train, test, args.epochs, args.lr, ctx, variant)
             speeds[name].append(speed)
             accs[name].append(acc)
         print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.0f}/s" for k, v in speeds.items()), flush=True)
     med = {k: statistics.median(v) for k, v in speeds.items()}
-    print(f"\nLeNet on Fashion-MNIST ({args.n_train} training images, batch {args.batch_size}, {args.epochs} epoch(s), "
+    print(f"\nLeNet ({'/'.join(variant)}, lr {args.lr}) on Fashion-MNIST ({args.n_train} training images, batch {args.batch_size}, {args.epochs} epoch(s), "
           f"{args.rounds} rounds, {ctx}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')})")
     print(f"{'loop':<10}{'samples/s (median)':>20}{'test acc (mean)':>18}")
     for name in speeds:
