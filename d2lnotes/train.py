@@ -98,6 +98,51 @@ def evaluate_accuracy(net: Callable, data_iter, ctx=None) -> float:
     return float(correct) / total if total else 0.0
 
 
+def predict(net: Callable, data_iter, ctx=None):
+    """Labels and predictions of every example of ``data_iter``, for confusion matrices and per-class accuracy.
+
+    Returns:
+        ``(y_true, y_pred)``: two ``(n,)`` int64 NumPy arrays in the order of ``data_iter``.
+    """
+    import numpy as onp
+
+    if ctx is None:
+        ctx = _net_context(net)
+    truth, preds = [], []
+    for X, y in data_iter:
+        preds.append(net(X.as_in_ctx(ctx)).argmax(axis=1).asnumpy().astype(onp.int64))
+        truth.append(y.asnumpy().astype(onp.int64))
+    if not truth:
+        return onp.zeros(0, onp.int64), onp.zeros(0, onp.int64)
+    return onp.concatenate(truth), onp.concatenate(preds)
+
+
+class LabelSmoothingLoss(gluon.loss.Loss):
+    """Softmax cross-entropy against smoothed targets (标签平滑): the true class gets ``1 - epsilon``, every class
+    ``epsilon / num_classes`` more, so ``q = (1 - epsilon) * one_hot(y) + epsilon / K``.
+
+    ``loss(y_hat (batch, K) scores, y (batch,) integer labels) -> (batch,)``. ``epsilon = 0`` is the ordinary
+    cross-entropy (``gluon.loss.SoftmaxCrossEntropyLoss``).
+
+    Source: Szegedy et al., Rethinking the Inception architecture for computer vision, 2016, Sec. 7.
+    Taught in book/05_project_cifar10/03_vgg.ipynb.
+
+    Raises:
+        ValueError: ``epsilon`` outside [0, 1).
+    """
+
+    def __init__(self, epsilon: float = 0.1, **kwargs):
+        super().__init__(weight=None, batch_axis=0, **kwargs)
+        if not 0 <= epsilon < 1:
+            raise ValueError(f"epsilon must be in [0, 1), got {epsilon}")
+        self.epsilon = epsilon
+
+    def hybrid_forward(self, F, y_hat, y):
+        # sum_k q_k log p_k = (1 - epsilon) log p_y + epsilon * mean_k log p_k
+        log_p = F.npx.log_softmax(y_hat, axis=-1)
+        return -(1 - self.epsilon) * F.npx.pick(log_p, y, axis=-1) - self.epsilon * log_p.mean(axis=-1)
+
+
 @dataclass
 class History:
     """What a training run produced, one entry per epoch (loss is the mean training loss per example).

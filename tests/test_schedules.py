@@ -2,7 +2,7 @@
 import mxnet as mx
 import pytest
 
-from d2lnotes.schedules import ReduceLROnPlateau, cosine_lr, step_lr
+from d2lnotes.schedules import ReduceLROnPlateau, cosine_lr, cosine_scheduler, step_lr
 
 
 def test_step_lr_matches_factor_scheduler():
@@ -35,3 +35,14 @@ def test_reduce_on_plateau_by_hand():
     assert sched.best == 0.8
     with pytest.raises(ValueError):
         ReduceLROnPlateau(0.1, factor=1.5)
+
+
+def test_cosine_scheduler_follows_cosine_lr_per_update_and_survives_short_runs():
+    sched = cosine_scheduler(num_epochs=10, steps_per_epoch=50, base_lr=0.2)
+    for epoch in range(1, 10):  # after the warm-up epoch the per-update curve passes through the per-epoch one
+        assert sched(epoch * 50) == pytest.approx(cosine_lr(epoch, 0.2, 10, warmup_epochs=1), rel=1e-9)
+    assert sched(25) == pytest.approx(0.1)  # half-way through the linear warm-up
+    one = cosine_scheduler(num_epochs=1, steps_per_epoch=10, base_lr=0.1)  # warm-up capped at 2 updates
+    assert one(2) == pytest.approx(0.1) and one(10) == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError):
+        cosine_scheduler(0, 10, 0.1)

@@ -1,7 +1,8 @@
 """The training helpers on real data and on hand-computed cases."""
 import mxnet as mx
 import pytest
-from mxnet import gluon, np
+import numpy as onp
+from mxnet import gluon, np, npx
 from mxnet.gluon import nn
 
 from d2lnotes import config
@@ -91,3 +92,31 @@ def test_init_none_keeps_a_pending_initializer(real_data):
         assert float(model.weight.data().mean()) == pytest.approx(expected)
     train_classifier(fresh, train_iter, test_iter, 1, lr=0.0, init=None, ctx=mx.cpu(), plot=False)
     assert 0 < float(np.abs(fresh.weight.data()).max()) <= 0.07  # MXNet's default Uniform(-0.07, 0.07)
+
+
+def test_label_smoothing_equals_cross_entropy_with_smoothed_dense_targets():
+    from d2lnotes.train import LabelSmoothingLoss
+
+    y_hat = np.random.normal(size=(5, 7))
+    y = np.array([0, 6, 3, 3, 1], dtype="int32")
+    for eps in (0.0, 0.2):
+        q = npx.one_hot(y, 7) * (1 - eps) + eps / 7
+        ref = gluon.loss.SoftmaxCrossEntropyLoss(sparse_label=False)(y_hat, q)
+        loss = LabelSmoothingLoss(eps)
+        loss.hybridize()
+        assert float(np.abs(loss(y_hat, y) - ref).max()) < 1e-5
+    # hand-computed: uniform scores give log K whatever the smoothing
+    assert abs(float(LabelSmoothingLoss(0.3)(np.zeros((1, 4)), np.array([2])).item()) - onp.log(4)) < 1e-5  # float32
+    with pytest.raises(ValueError):
+        LabelSmoothingLoss(1.0)
+
+
+def test_predict_returns_labels_and_argmax_in_order():
+    from d2lnotes.train import predict
+
+    X = np.random.normal(size=(10, 3))
+    y = np.arange(10) % 3
+    batches = [(X[:4], y[:4]), (X[4:], y[4:])]
+    y_true, y_pred = predict(lambda x: x, batches, mx.cpu())
+    assert y_true.tolist() == (onp.arange(10) % 3).tolist()
+    assert y_pred.tolist() == X.asnumpy().argmax(axis=1).tolist()
