@@ -52,6 +52,7 @@ test-gpu: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/families.py
 
 clean:
 	rm -rf _build .pytest_cache

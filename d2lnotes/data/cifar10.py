@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import config
 from .hub import extracted_dir, fetch
+from .sampling import mode_splits
 
 TEXT_LABELS = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -158,17 +158,8 @@ def load_data_cifar10(batch_size: int, augment=None, n_train: int | None = None,
     Raises:
         ValueError: a subsample larger than the data.
     """
-    from .fashion_mnist import stratified_subsample
-
-    default_train, default_test = config.by_mode(smoke=(2000, 1000), full=(None, None))
-    n_train = default_train if n_train is None else n_train
-    n_test = default_test if n_test is None else n_test
     loaders = []
-    for train, n in ((True, n_train), (False, n_test)):
-        images, labels = load_arrays(train)
-        if n is not None:
-            idx = stratified_subsample(labels, n, seed)
-            images, labels = images[idx], labels[idx]
+    for train, images, labels in mode_splits(load_arrays, n_train, n_test, seed):
         loaders.append(CifarLoader(images, labels, batch_size, shuffle=train, augment=augment if train else None,
                                    seed=seed))
     return tuple(loaders)

@@ -11,8 +11,8 @@ import struct
 
 import numpy as np
 
-from .. import config
 from .hub import fetch
+from .sampling import mode_splits, stratified_subsample  # noqa: F401  (stratified_subsample: re-exported)
 
 TEXT_LABELS = ("t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot")
 
@@ -60,22 +60,6 @@ def get_text_labels(labels) -> list[str]:
     return [TEXT_LABELS[int(i)] for i in labels]
 
 
-def stratified_subsample(labels: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
-    """Indices of ``n`` examples with (as near as possible) equal counts per class, in a seeded random order.
-
-    Raises:
-        ValueError: if ``n`` exceeds the number of labels.
-    """
-    if n > len(labels):
-        raise ValueError(f"cannot take {n} examples from {len(labels)}")
-    rng = np.random.default_rng(seed)
-    classes = np.unique(labels)
-    per_class = [rng.permutation(np.flatnonzero(labels == c)) for c in classes]
-    take = [n // len(classes) + (i < n % len(classes)) for i in range(len(classes))]
-    idx = np.concatenate([p[:k] for p, k in zip(per_class, take)])
-    return rng.permutation(idx)
-
-
 def load_data_fashion_mnist(batch_size: int, resize: int | None = None, n_train: int | None = None,
                             n_test: int | None = None, num_workers: int = 0, seed: int = 0):
     """Fashion-MNIST as two Gluon ``DataLoader``s (training shuffled, test in order).
@@ -96,15 +80,8 @@ def load_data_fashion_mnist(batch_size: int, resize: int | None = None, n_train:
     """
     from mxnet import gluon
 
-    default_train, default_test = config.by_mode(smoke=(2000, 1000), full=(None, None))
-    n_train = default_train if n_train is None else n_train
-    n_test = default_test if n_test is None else n_test
     loaders = []
-    for train, n in ((True, n_train), (False, n_test)):
-        images, labels = load_arrays(train)
-        if n is not None:
-            idx = stratified_subsample(labels, n, seed)
-            images, labels = images[idx], labels[idx]
+    for train, images, labels in mode_splits(load_arrays, n_train, n_test, seed):
         dataset = gluon.data.ArrayDataset(images[:, None], labels)
         loaders.append(gluon.data.DataLoader(dataset, batch_size, shuffle=train, num_workers=num_workers,
                                              last_batch="keep", batchify_fn=_Batchify(resize)))
