@@ -74,7 +74,7 @@ def alexnet(num_classes: int = 10, width: float = 1.0, dropout: float = 0.5) -> 
     """AlexNet in d2l's single-tower form: five convolutions (96 11x11/4, 256 5x5, 384, 384, 256 3x3), three 3x3/2
     max-poolings, two dense layers of 4096 with dropout, and the output layer.
 
-    Input ``(batch, c, h, w)`` with ``h, w >= 63`` (224 in the paper and d2l); output ``(batch, num_classes)``.
+    Input ``(batch, c, h, w)`` with ``h, w >= 67`` (224 in the paper and d2l); output ``(batch, num_classes)``.
 
     Source: Krizhevsky, Sutskever & Hinton, ImageNet classification with deep convolutional neural networks,
     2012; d2l Sec. 8.1. Taught in book/04_cnn_families/01_alexnet.ipynb.
@@ -155,7 +155,7 @@ def nin(num_classes: int = 10, width: float = 1.0, dropout: float = 0.5) -> nn.H
     """NiN: blocks of 96 (11x11/4), 256 (5x5), 384 (3x3) channels with 3x3/2 max-pooling, dropout, a last block
     with ``num_classes`` channels and global average pooling instead of dense layers.
 
-    Input ``(batch, c, h, w)`` with ``h, w >= 63`` (224 in d2l); output ``(batch, num_classes)``.
+    Input ``(batch, c, h, w)`` with ``h, w >= 67`` (224 in d2l); output ``(batch, num_classes)``.
 
     Source: Lin, Chen & Yan, 2014; d2l Sec. 8.3. Taught in book/04_cnn_families/03_nin.ipynb.
     """
@@ -218,7 +218,8 @@ def googlenet(num_classes: int = 10, width: float = 1.0) -> nn.HybridSequential:
     """GoogLeNet in d2l's form: a stem (7x7/2 conv 64, pool; 1x1 conv 64, 3x3 conv 192, pool), Inception blocks
     3a-3b, pool, 4a-4e, pool, 5a-5b, global average pooling and one dense output layer (no auxiliary classifiers).
 
-    Input ``(batch, c, h, w)`` with ``h, w >= 32`` (224 in the paper, 96 in d2l); output ``(batch, num_classes)``.
+    Input ``(batch, c, h, w)`` of any size (224 in the paper, 96 in d2l: the padded poolings never shrink a side
+    below 1, though tiny inputs leave little to see); output ``(batch, num_classes)``.
 
     Source: Szegedy et al., 2015; d2l Sec. 8.4. Taught in book/04_cnn_families/04_googlenet.ipynb.
     """
@@ -424,7 +425,7 @@ def cifar_resnet(n: int = 3, num_classes: int = 10, channels=(16, 32, 64),
     with stride 2), global average pooling and a dense output layer. ``n = 3`` is ResNet-20, ``n = 9`` ResNet-56.
 
     The paper's stage transitions use zero-padded identity shortcuts (its option A); this version uses 1x1
-    projection shortcuts (option B), which adds about 3% parameters for ``n = 3``.
+    projection shortcuts (option B), which add 2,656 parameters (1%) for ``n = 3``.
     Input ``(batch, 3, 32, 32)``; output ``(batch, num_classes)``.
 
     Source: He et al., 2016, Sec. 4.2. Taught in book/05_project_cifar10/04_resnet.ipynb.
