@@ -111,8 +111,8 @@ class TrainingPlot:
     Call :meth:`add` with an x value and one value per curve (None where a curve has no point); call
     :meth:`finish` at the end. In a Jupyter kernel the figure is shown on the first :meth:`add` and then
     redrawn through the same display handle, at most every ``min_interval`` seconds and no more often than
-    keeps drawing under about a fifth of the time (a PNG frame costs 0.1-0.5 s), and always at :meth:`finish`; elsewhere nothing is displayed and the figure stays available as
-    :attr:`fig` (for tests and scripts).
+    keeps drawing under about a fifth of the time (a PNG frame costs 0.1-0.5 s), and always at :meth:`finish`;
+    elsewhere nothing is displayed and the figure stays available as :attr:`fig` (for tests and scripts).
 
     ``handle`` is an already displayed ``IPython.display.DisplayHandle`` to draw into. Inside a
     :class:`d2lnotes.widgets.HyperparameterPanel` run it defaults to the panel's plot area, so a new run replaces

@@ -99,3 +99,20 @@ def test_width_scales_channels_and_bad_arguments_fail():
         M.cifar_vgg(activation="tanh")
     with pytest.raises(ValueError):
         M.cifar_resnet(0)
+
+
+def test_copy_parameters_makes_two_builds_compute_the_same_function():
+    a, b = M.cifar_resnet(1, channels=(4, 8, 16)), M.cifar_resnet(1, channels=(4, 8, 16))
+    X = np.random.uniform(size=(2, 3, 32, 32))
+    _run(a, X.shape), _run(b, X.shape)
+    assert float(np.abs(a(X) - b(X)).max()) > 0  # independently initialised: different functions
+    assert M.copy_parameters(a, b) == len(list(a.collect_params().values()))
+    assert float(np.abs(a(X) - b(X)).max()) == 0
+    c = M.cifar_resnet(1, channels=(4, 8, 12))
+    _run(c, X.shape)
+    with pytest.raises(ValueError, match="does not fit"):
+        M.copy_parameters(a, c)
+    d = M.cifar_resnet(2, channels=(4, 8, 16))
+    _run(d, X.shape)
+    with pytest.raises(ValueError, match="parameters in the source"):
+        M.copy_parameters(a, d)
