@@ -23,6 +23,7 @@ from mxnet import autograd, gluon, np
 
 import d2lnotes  # noqa: F401  (MXNet NumPy interface)
 from d2lnotes.config import seed_everything
+from d2lnotes.check import num_params
 from d2lnotes.data.cifar10 import PartialDatasetWarning, load_data_cifar10
 from d2lnotes.data.fashion_mnist import load_data_fashion_mnist
 from d2lnotes.train import train_classifier
@@ -72,8 +73,7 @@ def compute_speed(build, batch, ctx, steps):
         l.backward()
         trainer.step(X.shape[0])
     mx.npx.waitall()
-    n_params = sum(p.data().size for p in net.collect_params().values() if p.grad_req != "null")
-    return steps * X.shape[0] / (time.perf_counter() - start), n_params
+    return steps * X.shape[0] / (time.perf_counter() - start), num_params(net)
 
 
 def loop_speed(build, data, ctx):

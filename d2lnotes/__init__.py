@@ -2,11 +2,19 @@
 
 Small modules by concern; a notebook imports what it needs:
 
-- :mod:`d2lnotes.config`: smoke/full mode, seeding, devices, data directory
-- :mod:`d2lnotes.data`: the dataset registry and data hub, and dataset loaders
-- :mod:`d2lnotes.train`: metrics, evaluation and the classifier training loop
+- :mod:`d2lnotes.config`: the smoke/full switch, seeding, devices, the data and mirror directories
+- :mod:`d2lnotes.data`: the dataset registry and data hub, and every reader of a dataset (arrays or raw text):
+  Fashion-MNIST, CIFAR-10, the language-model corpora; class-balanced subsamples and the array loader
+- :mod:`d2lnotes.train`: metrics, evaluation, the training core (:func:`~d2lnotes.train.fit`) and the classifier loop
+- :mod:`d2lnotes.check`: checks of "is mine the same as the library's?" and parameter counts
+- :mod:`d2lnotes.optim`: the optimisers from scratch and gradient clipping
+- :mod:`d2lnotes.schedules`: learning-rate schedules
+- :mod:`d2lnotes.layers`: normalisation and regularisation layers from scratch
 - :mod:`d2lnotes.plot`: static plots and the live training plot
 - :mod:`d2lnotes.widgets`: hyperparameter panels
+- :mod:`d2lnotes.vision`: convolution from scratch, image augmentation, the CNN families and project models
+- :mod:`d2lnotes.text`: tokens and vocabularies, language-model corpora and minibatches, recurrent networks from
+  scratch and with Gluon, language-model training
 
 Importing the package switches MXNet to its NumPy interface (``npx.set_np()``), as the book's code uses
 ``mxnet.np`` throughout.

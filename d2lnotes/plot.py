@@ -6,9 +6,10 @@ exactly one final static PNG.
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import time
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import matplotlib
 
@@ -114,9 +115,9 @@ class TrainingPlot:
     keeps drawing under about a fifth of the time (a PNG frame costs 0.1-0.5 s), and always at :meth:`finish`;
     elsewhere nothing is displayed and the figure stays available as :attr:`fig` (for tests and scripts).
 
-    ``handle`` is an already displayed ``IPython.display.DisplayHandle`` to draw into. Inside a
-    :class:`d2lnotes.widgets.HyperparameterPanel` run it defaults to the panel's plot area, so a new run replaces
-    the previous figure.
+    ``handle`` is an already displayed ``IPython.display.DisplayHandle`` to draw into. Inside
+    :func:`drawing_into` (a :class:`d2lnotes.widgets.HyperparameterPanel` run uses it) it defaults to that
+    context's handle, so a new run replaces the previous figure.
     """
 
     def __init__(self, legend: Sequence[str] = ("train loss", "train acc", "test acc"), xlabel: str = "epoch",
@@ -169,7 +170,7 @@ class TrainingPlot:
             ax.legend()
 
     def _show(self) -> None:
-        if not _in_kernel():
+        if not in_kernel():
             return
         from IPython.display import display
 
@@ -179,7 +180,19 @@ class TrainingPlot:
             self._handle.update(self.fig)
 
 
-def _in_kernel() -> bool:
+@contextlib.contextmanager
+def drawing_into(handle) -> Iterator[None]:
+    """Within this context, every new :class:`TrainingPlot` draws into ``handle`` (an
+    ``IPython.display.DisplayHandle``, or None for a new output each) unless it is given a handle of its own."""
+    token = _ACTIVE_HANDLE.set(handle)
+    try:
+        yield
+    finally:
+        _ACTIVE_HANDLE.reset(token)
+
+
+def in_kernel() -> bool:
+    """Whether this code runs in a Jupyter kernel (where figures and widgets can be displayed)."""
     try:
         from IPython import get_ipython
     except ImportError:

@@ -1,14 +1,17 @@
-"""Training helpers: metric accumulation, a timer, accuracy, evaluation and one training loop for classifiers.
+"""Training: metrics, evaluation, the training core every task loop runs on, and the classifier loop.
 
-The loop follows d2l's ``train_ch6`` ("Convolutional Neural Networks (LeNet)", Sec. 7.6 of the MXNet edition)
-with three changes: metrics are accumulated on the device and read once per epoch (d2l synchronises after
-every batch), the network is hybridized when it can be, and the run is returned as a :class:`History`.
+:func:`fit` is the one training core: epochs, timing, metrics summed on the device, evaluation, the live plot and
+a :class:`History` of named per-epoch metrics. A task loop supplies one minibatch step: :func:`train_classifier`
+here, :func:`d2lnotes.text.language_model.train_language_model` for language models.
+
+The classifier loop follows d2l's ``train_ch3``/``train_ch6`` (Sec. 3.6 and 6.6 of the MXNet edition) with three
+changes: metrics are accumulated on the device and read a few times per epoch (d2l synchronises after every
+batch), the network is hybridized when it can be, and the run is returned as a :class:`History`.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 import mxnet as mx
 from mxnet import autograd, gluon, np, npx
@@ -35,35 +38,6 @@ class Accumulator:
 
     def __getitem__(self, i: int) -> float:
         return self.data[i]
-
-
-class Timer:
-    """Record several running times (seconds)."""
-
-    def __init__(self):
-        self.times: list[float] = []
-        self._tik = None
-
-    def start(self) -> None:
-        self._tik = time.perf_counter()
-
-    def stop(self) -> float:
-        """Stop the timer, record and return the elapsed seconds.
-
-        Raises:
-            RuntimeError: if the timer was not started.
-        """
-        if self._tik is None:
-            raise RuntimeError("Timer.stop() called before start()")
-        self.times.append(time.perf_counter() - self._tik)
-        self._tik = None
-        return self.times[-1]
-
-    def sum(self) -> float:
-        return sum(self.times)
-
-    def avg(self) -> float:
-        return self.sum() / len(self.times) if self.times else 0.0
 
 
 def correct_count(y_hat, y):
@@ -143,51 +117,195 @@ class LabelSmoothingLoss(gluon.loss.Loss):
         return -(1 - self.epsilon) * F.npx.pick(log_p, y, axis=-1) - self.epsilon * log_p.mean(axis=-1)
 
 
-@dataclass
 class History:
-    """What a training run produced, one entry per epoch (loss is the mean training loss per example).
+    """What a training run produced: named per-epoch metrics, kept apart by split.
 
-    ``progress`` holds ``(fractional epoch, running train loss, running train accuracy)`` points recorded about
-    five times per epoch, as the live plot shows them.
+    Every epoch records the same names, e.g. ``train_loss``, ``train_acc``, ``test_acc`` for a classifier or
+    ``train_ppl``, ``valid_ppl`` for a language model, plus ``seconds`` and the throughput
+    ``<unit>_per_sec`` (``samples_per_sec``, ``tokens_per_sec``). Read a metric as ``history["valid_ppl"]`` or
+    ``history.valid_ppl`` (a list, one value per epoch).
+
+    ``progress`` holds ``(fractional epoch, running value of each training metric...)`` points recorded a few
+    times per epoch, as the live plot shows them.
     """
 
-    train_loss: list[float] = field(default_factory=list)
-    train_acc: list[float] = field(default_factory=list)
-    test_acc: list[float] = field(default_factory=list)
-    samples_per_sec: list[float] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-    progress: list[tuple[float, float, float]] = field(default_factory=list)
-    device: str = ""
+    def __init__(self, device: str = "", unit: str = "samples"):
+        self.metrics: dict[str, list[float]] = {}
+        self.progress: list[tuple[float, ...]] = []
+        self.device = device
+        self.unit = unit
+
+    def record(self, **values: float) -> None:
+        """Append one epoch's values.
+
+        Raises:
+            ValueError: a metric recorded in earlier epochs is missing, or a new one appears after the first epoch.
+        """
+        if self.metrics and set(values) != set(self.metrics):
+            raise ValueError(f"epoch {self.epochs + 1} records {sorted(values)}, earlier epochs {sorted(self.metrics)}")
+        for name, value in values.items():
+            self.metrics.setdefault(name, []).append(float(value))
+
+    def __getitem__(self, name: str) -> list[float]:
+        if name not in self.metrics:
+            raise KeyError(f"no metric {name!r}; this run recorded {sorted(self.metrics)}")
+        return self.metrics[name]
+
+    def __getattr__(self, name: str) -> list[float]:
+        metrics = self.__dict__.get("metrics", {})
+        if name in metrics:
+            return metrics[name]
+        raise AttributeError(f"History has no attribute or metric {name!r}; metrics: {sorted(metrics)}")
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.metrics
 
     @property
     def epochs(self) -> int:
-        return len(self.train_loss)
+        return len(self.metrics.get("seconds", ()))
 
     def summary(self) -> str:
+        """``epoch N: <each metric's last value>; <mean throughput> on <device>``."""
         if not self.epochs:
             return "no epoch trained"
-        return (f"epoch {self.epochs}: loss {self.train_loss[-1]:.3f}, train acc {self.train_acc[-1]:.3f}, "
-                f"test acc {self.test_acc[-1]:.3f}; {sum(self.samples_per_sec) / self.epochs:.0f} samples/s "
-                f"on {self.device}")
+        speed = f"{self.unit}_per_sec"
+        shown = [f"{name.replace('_', ' ')} {_format_metric(values[-1])}" for name, values in self.metrics.items()
+                 if name not in ("seconds", speed)]
+        rate = sum(self.metrics[speed]) / self.epochs if speed in self.metrics else 0.0
+        return f"epoch {self.epochs}: {', '.join(shown)}; {rate:.0f} {self.unit}/s on {self.device}"
 
     def __str__(self) -> str:
         return self.summary()
 
 
+def _format_metric(value: float) -> str:
+    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.3f}"
+
+
+def make_updater(net, lr: float | None = None, trainer=None, optimizer: str = "sgd",
+                 optimizer_params: dict | None = None) -> Callable[[int], None]:
+    """The ``step(batch_size)`` callable a training loop calls after every backward pass.
+
+    Args:
+        net: a Gluon block, or a from-scratch model with a list of arrays ``net.params`` (gradients attached).
+        lr: learning rate of the optimiser built here.
+        trainer: a ``gluon.Trainer`` (its ``step``) or any ``updater(batch_size)`` callable, used as it is.
+        optimizer, optimizer_params: the Gluon optimiser built for a block when ``trainer`` is None.
+
+    A from-scratch model without ``trainer`` gets minibatch SGD, ``p -= lr * p.grad / batch_size`` (d2l ``sgd``,
+    Sec. 3.2).
+
+    Raises:
+        ValueError: neither ``lr`` nor ``trainer``; a model that is neither a block nor has ``params``.
+    """
+    if trainer is not None:
+        return trainer.step if isinstance(trainer, gluon.Trainer) else trainer
+    if lr is None:
+        raise ValueError("give the learning rate lr= or a trainer=")
+    if isinstance(net, gluon.Block):
+        return gluon.Trainer(net.collect_params(), optimizer, {"learning_rate": lr, **(optimizer_params or {})}).step
+    if not hasattr(net, "params"):
+        raise ValueError("a model that is neither a Gluon block nor has .params needs trainer= "
+                         "(an updater(batch_size) callable)")
+
+    def sgd(batch_size, params=net.params):
+        for p in params:
+            p[:] = p - lr * p.grad / batch_size
+    return sgd
+
+
+def fit(batch_step: Callable, train_iter, num_epochs: int, *, train_metrics: dict[str, Callable],
+        evaluate: Callable[[], dict[str, float]] | None = None, plot: TrainingPlot | None = None,
+        plot_metrics: Sequence[str] = (), progress_points: int = 0, device: str = "", unit: str = "samples",
+        on_epoch: Callable | None = None) -> History:
+    """The training core every task loop runs on: epochs, timing, metrics, evaluation, the live plot.
+
+    A task loop (classifier, language model, ...) supplies only what differs: how one minibatch is trained and
+    which sums it reports, how those sums become metrics, and how the model is evaluated.
+
+    Args:
+        batch_step: ``batch_step(i, X, Y) -> (n, sums)`` trains on minibatch ``i`` (0 at the start of each epoch)
+            and returns the number ``n`` of examples (or tokens) it counted and a tuple of 0-d device arrays to
+            sum over the epoch (e.g. total loss, correct predictions). Sums stay on the device; they are read
+            only at progress points and at the end of the epoch.
+        train_iter: iterable of minibatches ``(X, Y)``; ``len(train_iter)`` places the progress points.
+        num_epochs: passes over ``train_iter``.
+        train_metrics: ``{name: f(sums, n)}`` turning the epoch's sums (floats) into training metrics, e.g.
+            ``{"train_loss": lambda s, n: s[0] / n}``.
+        evaluate: ``evaluate() -> {name: value}`` after every epoch (validation or test metrics).
+        plot: a :class:`~d2lnotes.plot.TrainingPlot` whose curves are ``plot_metrics``, in that order.
+        progress_points: running training metrics recorded (and plotted) this many times per epoch; 0: the
+            training metrics are plotted once per epoch.
+        device: the device's name for the summary.
+        unit: what ``n`` counts (``"samples"``, ``"tokens"``): the throughput is recorded as ``<unit>_per_sec``.
+        on_epoch: ``callback(epoch, history)`` after every epoch (epoch counted from 1).
+
+    Returns:
+        The run's :class:`History`.
+
+    Raises:
+        ValueError: ``num_epochs < 1``; ``plot_metrics`` names a metric that is neither trained nor evaluated.
+    """
+    if num_epochs < 1:
+        raise ValueError(f"num_epochs must be at least 1, got {num_epochs}")
+    history = History(device=device, unit=unit)
+    num_batches = len(train_iter) if hasattr(train_iter, "__len__") else 0
+    marks = {max(1, round(num_batches * k / progress_points)) for k in range(1, progress_points + 1)}
+    for epoch in range(num_epochs):
+        sums, n = None, 0
+        start = time.perf_counter()
+        for i, (X, Y) in enumerate(train_iter):
+            count, batch_sums = batch_step(i, X, Y)
+            sums = batch_sums if sums is None else tuple(a + b for a, b in zip(sums, batch_sums))
+            n += count
+            if i + 1 in marks:
+                running = _metrics(train_metrics, sums, n)
+                history.progress.append((epoch + (i + 1) / num_batches, *running.values()))
+                if plot is not None:
+                    plot.add(history.progress[-1][0], [running.get(m) for m in plot_metrics])
+        if sums is None:
+            raise ValueError("train_iter yielded no minibatch")
+        npx.waitall()
+        seconds = time.perf_counter() - start
+        values = _metrics(train_metrics, sums, n)
+        evaluated = evaluate() if evaluate is not None else {}
+        history.record(**values, **evaluated, seconds=seconds, **{f"{unit}_per_sec": n / seconds})
+        if plot is not None:
+            shown = evaluated if progress_points else {**values, **evaluated}
+            plot.add(epoch + 1, [shown.get(m) for m in plot_metrics])
+        if on_epoch is not None:
+            on_epoch(epoch + 1, history)
+    if plot is not None:
+        unknown = [m for m in plot_metrics if m not in history]
+        if unknown:
+            raise ValueError(f"plot_metrics {unknown} were neither trained nor evaluated")
+        plot.finish()
+    return history
+
+
+def _metrics(train_metrics: dict[str, Callable], sums, n: int) -> dict[str, float]:
+    floats = [float(s) for s in sums]
+    return {name: f(floats, n) for name, f in train_metrics.items()}
+
+
 def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | None = None, *, ctx=None,
                      trainer=None, optimizer: str = "sgd", optimizer_params: dict | None = None, loss=None,
                      init: mx.init.Initializer | None | str = "xavier", hybridize: bool = True,
-                     plot: TrainingPlot | bool | None = True, progress_points: int = 5) -> History:
-    """Train a classifier and return its :class:`History`.
+                     plot: TrainingPlot | bool | None = True, progress_points: int = 5,
+                     eval_name: str = "test_acc") -> History:
+    """Train a classifier and return its :class:`History` (``train_loss``, ``train_acc``, ``test_acc``).
+
+    Written out in book/01_foundations/03_softmax_regression.ipynb (``train_epoch``/``train``) and asserted equal
+    to this copy there; d2l's ``train_ch3``/``train_ch6`` (Sec. 3.6, 6.6) with the metrics kept on the device.
 
     Args:
-        net: a Gluon block, or any callable ``X -> scores`` trained through a custom ``trainer``.
+        net: a Gluon block, or a from-scratch model (a callable ``X -> scores`` with ``net.params``, or any
+            callable trained through ``trainer``).
         train_iter, test_iter: iterables of ``(X, y)`` with ``y: (batch,)`` integer labels.
         num_epochs: passes over ``train_iter``.
         lr: learning rate for the optimizer built here (ignored when ``trainer`` is given).
         ctx: device (default: :func:`d2lnotes.config.try_gpu`).
-        trainer: a ``gluon.Trainer``, or a callable ``updater(batch_size)`` for from-scratch models; default: a
-            ``gluon.Trainer(net.collect_params(), optimizer, {"learning_rate": lr, **optimizer_params})``.
+        trainer: a ``gluon.Trainer`` or an ``updater(batch_size)`` callable (see :func:`make_updater`).
         loss: per-example loss ``loss(y_hat, y) -> (batch,)`` (default softmax cross-entropy).
         init: ``"xavier"`` (re-initialise all parameters with Xavier, as d2l's ``train_ch6``), an initializer to
             re-initialise with, or None to keep the current parameters: initialised and pending (deferred)
@@ -197,68 +315,43 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
         hybridize: hybridize a ``HybridBlock`` before training.
         plot: True for a new live :class:`~d2lnotes.plot.TrainingPlot`, a plot to draw into, or None/False.
         progress_points: how many running-loss points per epoch to record and plot.
+        eval_name: the name of the accuracy on ``test_iter`` (``"valid_acc"`` when it is a validation split).
 
     Raises:
-        ValueError: if neither ``lr`` nor ``trainer`` is given, or ``num_epochs < 1``.
+        ValueError: neither ``lr`` nor ``trainer``; ``num_epochs < 1``.
     """
     from .config import try_gpu
 
     if num_epochs < 1:
         raise ValueError(f"num_epochs must be at least 1, got {num_epochs}")
     ctx = ctx or try_gpu()
-    is_block = isinstance(net, gluon.Block)
-    if is_block:
+    if isinstance(net, gluon.Block):
         if init is not None:
             net.initialize(mx.init.Xavier() if init == "xavier" else init, ctx=ctx, force_reinit=True)
         else:
             _initialize_missing(net, ctx)
         if hybridize and isinstance(net, gluon.HybridBlock):
             net.hybridize()
-    if trainer is None:
-        if lr is None:
-            raise ValueError("give the learning rate lr= or a trainer=")
-        if not is_block:
-            raise ValueError("a model that is not a Gluon block needs trainer= (an updater(batch_size) callable)")
-        trainer = gluon.Trainer(net.collect_params(), optimizer, {"learning_rate": lr, **(optimizer_params or {})})
-    step = trainer.step if isinstance(trainer, gluon.Trainer) else trainer
+    step = make_updater(net, lr, trainer, optimizer, optimizer_params)
     loss = loss or gluon.loss.SoftmaxCrossEntropyLoss()
     if plot is True:
-        plot = TrainingPlot(legend=("train loss", "train acc", "test acc"), xlim=(0, num_epochs))
-    history = History(device=str(ctx))
-    num_batches = len(train_iter)
-    marks = {max(1, round(num_batches * k / progress_points)) for k in range(1, progress_points + 1)}
-    for epoch in range(num_epochs):
-        total_loss = np.zeros((), ctx=ctx)
-        total_correct = np.zeros((), ctx=ctx)
-        n = 0
-        start = time.perf_counter()
-        for i, (X, y) in enumerate(train_iter, start=1):
-            X, y = X.as_in_ctx(ctx), y.as_in_ctx(ctx)
-            with autograd.record():
-                y_hat = net(X)
-                per_example = loss(y_hat, y)
-            per_example.backward()
-            step(X.shape[0])
-            total_loss = total_loss + per_example.sum()
-            total_correct = total_correct + correct_count(y_hat, y).astype("float32")
-            n += X.shape[0]
-            if i in marks:
-                point = (epoch + i / num_batches, float(total_loss) / n, float(total_correct) / n)
-                history.progress.append(point)
-                if plot:
-                    plot.add(point[0], (point[1], point[2], None))
-        npx.waitall()
-        seconds = time.perf_counter() - start
-        history.train_loss.append(float(total_loss) / n)
-        history.train_acc.append(float(total_correct) / n)
-        history.seconds.append(seconds)
-        history.samples_per_sec.append(n / seconds)
-        history.test_acc.append(evaluate_accuracy(net, test_iter, ctx))
-        if plot:
-            plot.add(epoch + 1, (None, None, history.test_acc[-1]))
-    if plot:
-        plot.finish()
-    return history
+        plot = TrainingPlot(legend=("train loss", "train acc", eval_name.replace("_", " ")),
+                            xlim=(0, num_epochs))
+
+    def batch_step(i, X, y):
+        X, y = X.as_in_ctx(ctx), y.as_in_ctx(ctx)
+        with autograd.record():
+            y_hat = net(X)
+            per_example = loss(y_hat, y)
+        per_example.backward()
+        step(X.shape[0])
+        return X.shape[0], (per_example.sum(), correct_count(y_hat, y).astype("float32"))
+
+    return fit(batch_step, train_iter, num_epochs,
+               train_metrics={"train_loss": lambda s, n: s[0] / n, "train_acc": lambda s, n: s[1] / n},
+               evaluate=lambda: {eval_name: evaluate_accuracy(net, test_iter, ctx)}, plot=plot or None,
+               plot_metrics=("train_loss", "train_acc", eval_name), progress_points=progress_points,
+               device=str(ctx), unit="samples")
 
 
 def _initialize_missing(net, ctx) -> None:

@@ -22,7 +22,7 @@ from typing import Any, Callable, Sequence
 
 import ipywidgets as w
 
-from .plot import _ACTIVE_HANDLE, _in_kernel
+from .plot import drawing_into, in_kernel
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ class HyperparameterPanel:
         Errors of this first run propagate, so a broken notebook fails under nbval.
         Returns the result of that run (None with ``run=False``).
         """
-        if _in_kernel():
+        if in_kernel():
             from IPython.display import display
 
             display(self.widget)
@@ -157,9 +157,9 @@ class HyperparameterPanel:
         self.error = None
         self.button.disabled = True
         self.status.value = "training: " + ", ".join(f"{k}={_fmt(v)}" for k, v in values.items())
-        token = _ACTIVE_HANDLE.set(self._plot_handle)
         try:
-            self.result = self.train_fn(**values)
+            with drawing_into(self._plot_handle):
+                self.result = self.train_fn(**values)
         except Exception as e:  # shown to the student; re-raised for unattended runs
             self.error = e
             self.status.value = f"<span style='color:#b00'>error: {type(e).__name__}: {e}</span>"
@@ -167,7 +167,6 @@ class HyperparameterPanel:
                 raise
             return None
         finally:
-            _ACTIVE_HANDLE.reset(token)
             self.button.disabled = False
         self.status.value = "done"
         if self._result_handle is not None:

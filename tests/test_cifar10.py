@@ -67,10 +67,10 @@ def test_normalize_matches_gluon_transforms():
         assert np.abs(ours[i] - ref).max() < 1e-5
 
 
-def test_loader_batches_and_smoke_subsample(real_data, monkeypatch):
-    monkeypatch.setenv("D2LNOTES_SMOKE", "1")
-    train_iter, test_iter = cifar10.load_data_cifar10(64, augment=lambda b, rng: b[:, :, ::-1])
-    assert len(train_iter.images) == 2000 and len(test_iter.images) == 1000
+def test_loader_batches_and_explicit_subsample(real_data):
+    train_iter, test_iter = cifar10.load_data_cifar10(64, augment=lambda b, rng: b[:, :, ::-1], n_train=2000,
+                                                      n_test=1000)
+    assert train_iter.num_examples == 2000 and len(test_iter.images) == 1000
     assert np.bincount(train_iter.labels).tolist() == [200] * 10
     X, y = next(iter(train_iter))
     assert X.shape == (64, 3, 32, 32) and X.dtype == np.float32 and y.shape == (64,)

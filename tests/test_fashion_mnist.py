@@ -35,10 +35,36 @@ def test_resize_keeps_the_image(real_data):
     assert np.abs(X.asnumpy()[:, :, ::2, ::2] - small.asnumpy()).mean() < 0.05
 
 
-def test_smoke_mode_shrinks_the_default(real_data, monkeypatch):
+def test_sizes_are_explicit_and_public(real_data, monkeypatch):
+    """No hidden smoke default: None means every image, in either mode; the loader says how many it holds."""
     monkeypatch.setenv("D2LNOTES_SMOKE", "1")
-    train_iter, test_iter = fm.load_data_fashion_mnist(1000)
-    assert sum(len(y) for _, y in train_iter) == 2000 and sum(len(y) for _, y in test_iter) == 1000
+    train_iter, test_iter = fm.load_data_fashion_mnist(1000, n_test=300)
+    assert train_iter.num_examples == 60000 and test_iter.num_examples == 300
+    assert sum(len(y) for _, y in train_iter) == 60000 and len(test_iter) == 1
+
+
+def test_resize_matches_d2l_transforms_resize(real_data):
+    """Bilinear with half-pixel centres, as d2l's ``transforms.Resize`` (OpenCV): equal up to its uint8 rounding."""
+    import mxnet as mx
+    from mxnet.gluon.data.vision import transforms
+
+    test_iter = fm.load_data_fashion_mnist(16, resize=224, n_train=10, n_test=16)[1]
+    X = next(iter(test_iter))[0].asnumpy()
+    test_images = test_iter.examples[:, 0]  # the uint8 images of that (unshuffled) batch
+    resize = transforms.Resize(224)
+    ref = np.stack([resize(mx.np.array(img[:, :, None], dtype="uint8")).asnumpy()[:, :, 0] for img in test_images])
+    diff = np.abs(X[:, 0] - ref.astype(np.float32) / 255)
+    assert diff.max() < 2.5 / 255  # rounding of d2l's uint8 result
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"batch_size": 0}, "batch_size"), ({"batch_size": -5}, "batch_size"), ({"batch_size": 2.5}, "batch_size"),
+    ({"batch_size": 8, "resize": -1}, "resize"), ({"batch_size": 8, "resize": 0}, "resize"),
+    ({"batch_size": 8, "n_train": 0}, "cannot take 0"), ({"batch_size": 8, "n_test": 10001}, "cannot take 10001"),
+])
+def test_bad_arguments_are_clear_errors(real_data, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        fm.load_data_fashion_mnist(**kwargs)
 
 
 def test_truncated_idx_file_is_an_error(tmp_path):

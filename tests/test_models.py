@@ -6,6 +6,7 @@ from mxnet import np
 from mxnet.gluon.model_zoo import vision as zoo
 
 import d2lnotes  # noqa: F401  (NumPy interface)
+from d2lnotes.check import copy_parameters
 from d2lnotes.vision import models as M
 
 
@@ -106,13 +107,13 @@ def test_copy_parameters_makes_two_builds_compute_the_same_function():
     X = np.random.uniform(size=(2, 3, 32, 32))
     _run(a, X.shape), _run(b, X.shape)
     assert float(np.abs(a(X) - b(X)).max()) > 0  # independently initialised: different functions
-    assert M.copy_parameters(a, b) == len(list(a.collect_params().values()))
+    assert copy_parameters(a, b) == len(list(a.collect_params().values()))
     assert float(np.abs(a(X) - b(X)).max()) == 0
     c = M.cifar_resnet(1, channels=(4, 8, 12))
     _run(c, X.shape)
     with pytest.raises(ValueError, match="does not fit"):
-        M.copy_parameters(a, c)
+        copy_parameters(a, c)
     d = M.cifar_resnet(2, channels=(4, 8, 16))
     _run(d, X.shape)
     with pytest.raises(ValueError, match="parameters in the source"):
-        M.copy_parameters(a, d)
+        copy_parameters(a, d)

@@ -6,7 +6,8 @@ import pytest
 from mxnet import gluon, np, npx
 from mxnet.gluon import nn, rnn
 
-from d2lnotes.text.corpus import load_corpus_time_machine, read_ptb, read_time_machine, split_corpus
+from d2lnotes.data.corpora import read_ptb, read_time_machine
+from d2lnotes.text.corpus import load_corpus_time_machine, split_corpus
 from d2lnotes.text.language_model import clip_gradients, predict, train_language_model
 from d2lnotes.text.sequence import SeqDataLoader, seq_data_iter_random, seq_data_iter_sequential
 from d2lnotes.text.vocab import Vocab, tokenize
@@ -57,7 +58,7 @@ def test_random_batches_cover_the_corpus_without_overlap():
         assert X.shape == (4, 10) and (Y == X + 1).all()
         seen.extend(X.asnumpy().ravel().tolist())
     assert len(seen) == len(set(seen)) and len(seen) >= 1000 - 10 - 4 * 10  # at most one partial minibatch lost
-    with pytest.raises(ValueError, match="fewer than batch_size"):
+    with pytest.raises(ValueError, match="too short"):
         next(seq_data_iter_random(list(range(20)), batch_size=4, num_steps=10))
 
 
@@ -105,3 +106,20 @@ def test_language_model_perplexity_falls_on_real_text(real_data):
     assert history.train_ppl[0] > history.train_ppl[-1] and history.valid_ppl[-1] < 18  # uniform guessing: 28
     text = predict("time traveller", 10, net, vocab, ctx=mx.cpu())
     assert text.startswith("time traveller") and len(text) == len("time traveller") + 10
+
+
+@pytest.mark.parametrize("use_random_iter, shortest", [(False, 2 * 5 + 5 + 1), (True, 2 * 5 + 5)])
+def test_sampler_length_rule_does_not_depend_on_the_offset(use_random_iter, shortest):
+    """d2l's samplers yield or not depending on the random offset for corpora of bs*ns+1 .. bs*ns+ns tokens;
+    here a corpus either always works or always raises, whatever the seed and epoch."""
+    for length in range(2 * 5 + 1, 2 * 5 + 5 + 2):
+        outcomes = set()
+        for seed in range(20):
+            loader = SeqDataLoader(list(range(length)), 2, 5, use_random_iter, seed=seed)
+            for _ in range(3):
+                try:
+                    outcomes.add(len(list(loader)) > 0)
+                except ValueError as e:
+                    assert "too short" in str(e)
+                    outcomes.add("raised")
+        assert outcomes == ({True} if length >= shortest else {"raised"}), (length, outcomes)

@@ -5,9 +5,10 @@ import pytest
 from mxnet import autograd, np
 from mxnet.gluon import rnn
 
-from d2lnotes.text.cells import (PeepholeLSTM, PeepholeLSTMCell, gluon_cell_step, gluon_weights, gru, lstm,
-                                 make_gluon_cell, peephole_lstm, split_gates)
-from d2lnotes.text.ptb import load_corpus_ptb, load_data_ptb, ptb_vocab
+from d2lnotes.check import gluon_cell_step, gluon_weights, make_gluon_cell, split_gates
+from d2lnotes.text.corpus import load_corpus_ptb, load_data_ptb, ptb_vocab
+from d2lnotes.text.rnn_gluon import PeepholeLSTM, PeepholeLSTMCell
+from d2lnotes.text.rnn_scratch import gru, lstm, peephole_lstm
 
 B, C, H, Q = 3, 5, 4, 6  # batch, inputs, hiddens, outputs
 

@@ -5,10 +5,10 @@ import pytest
 from mxnet import autograd, gluon, np, npx
 from mxnet.gluon import rnn
 
-from d2lnotes.text.language_model import LMHistory, predict
-from d2lnotes.text.lm_run import LMRun
-from d2lnotes.text.rnn_models import RNNModel, RNNModelScratch, init_rnn_state
-from d2lnotes.text.rnn_scratch import get_rnn_params, rnn_bptt_gradients, rnn_forward
+from d2lnotes.text.language_model import LMRun, predict
+from d2lnotes.text.rnn_gluon import RNNModel
+from d2lnotes.text.rnn_scratch import RNNModelScratch, get_rnn_params, init_rnn_state, rnn_bptt_gradients, rnn_forward
+from d2lnotes.train import History
 
 CTX = mx.cpu()
 
@@ -105,10 +105,12 @@ class _Letters:
 
 
 def test_lm_run_shows_summary_and_sample():
-    history = LMHistory(train_ppl=[9.0, 5.25], valid_ppl=[9.5, 6.0], tokens_per_sec=[100.0, 300.0],
-                        seconds=[1.0, 1.0], device="cpu(0)")
+    history = History(device="cpu(0)", unit="tokens")
+    history.record(train_ppl=9.0, valid_ppl=9.5, tokens_per_sec=100.0, seconds=1.0)
+    history.record(train_ppl=5.25, valid_ppl=6.0, tokens_per_sec=300.0, seconds=1.0)
     text = str(LMRun(history, "time traveller said"))
-    assert history.summary() in text and "train perplexity 5.2" in text and "valid perplexity 6.0" in text
+    assert history.summary() in text and "train ppl 5.250" in text and "valid ppl 6.000" in text
+    assert "200 tokens/s" in text
     assert "time traveller said" in text
 
 

@@ -7,7 +7,7 @@ from mxnet.gluon import nn
 
 from d2lnotes import config
 from d2lnotes.data.fashion_mnist import load_data_fashion_mnist
-from d2lnotes.train import Accumulator, Timer, accuracy, evaluate_accuracy, train_classifier
+from d2lnotes.train import Accumulator, accuracy, evaluate_accuracy, train_classifier
 
 
 def test_accuracy_counts_correct_predictions():
@@ -16,15 +16,13 @@ def test_accuracy_counts_correct_predictions():
     assert accuracy(np.array([2, 0]), np.array([2, 1])) == 1.0
 
 
-def test_accumulator_and_timer():
+def test_accumulator():
     acc = Accumulator(2)
     acc.add(1, 2)
     acc.add(3.5, np.array(4.0))
     assert acc.data == [4.5, 6.0]
     with pytest.raises(ValueError):
         acc.add(1)
-    with pytest.raises(RuntimeError):
-        Timer().stop()
 
 
 def test_evaluate_accuracy_on_a_fixed_classifier():
@@ -120,3 +118,39 @@ def test_predict_returns_labels_and_argmax_in_order():
     y_true, y_pred = predict(lambda x: x, batches, mx.cpu())
     assert y_true.tolist() == (onp.arange(10) % 3).tolist()
     assert y_pred.tolist() == X.asnumpy().argmax(axis=1).tolist()
+
+
+def test_history_records_named_metrics():
+    from d2lnotes.train import History
+
+    h = History(device="cpu(0)")
+    h.record(train_loss=1.0, valid_acc=0.5, seconds=2.0, samples_per_sec=10.0)
+    h.record(train_loss=0.5, valid_acc=0.75, seconds=2.0, samples_per_sec=30.0)
+    assert h["valid_acc"] == h.valid_acc == [0.5, 0.75] and h.epochs == 2 and "valid_acc" in h
+    assert str(h) == "epoch 2: train loss 0.500, valid acc 0.750; 20 samples/s on cpu(0)"
+    with pytest.raises(KeyError, match="test_acc"):
+        h["test_acc"]
+    with pytest.raises(AttributeError, match="test_acc"):
+        h.test_acc
+    with pytest.raises(ValueError, match="records"):
+        h.record(train_loss=0.1, seconds=1.0, samples_per_sec=1.0)
+
+
+def test_fit_core_sums_on_the_device_and_evaluates_each_epoch():
+    """The core with a toy step: sums, counts, progress points and evaluation land where they should."""
+    from d2lnotes.train import fit
+
+    batches = [(np.ones((2, 1)), np.zeros(2)), (np.ones((3, 1)), np.zeros(3))]
+    evaluated = []
+
+    def step(i, X, y):
+        return X.shape[0], (X.sum(), np.array(float(i)))
+
+    history = fit(step, batches, 2, train_metrics={"mean_x": lambda s, n: s[0] / n, "index_sum": lambda s, n: s[1]},
+                  evaluate=lambda: evaluated.append(1) or {"valid_score": float(len(evaluated))},
+                  progress_points=2)
+    assert history.mean_x == [1.0, 1.0] and history.index_sum == [1.0, 1.0]
+    assert history.valid_score == [1.0, 2.0] and history.samples_per_sec[0] > 0
+    assert [p[0] for p in history.progress] == [0.5, 1.0, 1.5, 2.0]
+    with pytest.raises(ValueError, match="no minibatch"):
+        fit(step, [], 1, train_metrics={})

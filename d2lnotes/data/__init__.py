@@ -1,4 +1,9 @@
-"""Datasets: the registry and data hub (:mod:`.hub`, :mod:`.registry`) and one loader module per family."""
+"""Datasets: the registry and data hub (:mod:`.hub`, :mod:`.registry`) and every reader of a dataset.
+
+Readers return arrays or raw text and never import the training loop, the plots or the task code:
+:mod:`.fashion_mnist`, :mod:`.cifar10` (images), :mod:`.corpora` (*The Time Machine*, Penn Treebank);
+:mod:`.sampling` holds class-balanced subsamples and the in-memory minibatch loader.
+"""
 from . import registry  # noqa: F401  (registers every dataset)
 from .hub import (DATA_HUB, ChecksumError, DataError, DownloadError, Fetched, UnknownDatasetError,
                   UnsafeArchiveError, extracted_dir, fetch, fetch_all, get_dataset)

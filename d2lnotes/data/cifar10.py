@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .hub import extracted_dir, fetch
-from .sampling import mode_splits
+from .sampling import ArrayLoader, check_batch_size, subsample
 
 TEXT_LABELS = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -111,55 +111,50 @@ def normalize(images: np.ndarray, mean=MEAN, std=STD) -> np.ndarray:
     return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
 
 
-class CifarLoader:
+class CifarLoader(ArrayLoader):
     """Minibatches ``(X (b, 3, 32, 32) float32 normalised, y (b,) int32)`` as MXNet arrays on the CPU.
 
     Each pass shuffles (when ``shuffle``) and applies ``augment`` (a function of a uint8 ``(b, 32, 32, 3)``
     batch and a ``numpy.random.Generator``, see :mod:`d2lnotes.vision.augment`) to every batch, so every epoch
-    sees new random transformations. The last smaller batch is kept.
+    sees new random transformations; then :func:`normalize`. The last smaller batch is kept.
+
+    Raises:
+        ValueError: images that are not uint8 ``(n, h, w, 3)``, a label count that differs, a bad batch size.
     """
 
     def __init__(self, images: np.ndarray, labels: np.ndarray, batch_size: int, shuffle: bool = False,
                  augment=None, mean=MEAN, std=STD, seed: int = 0):
         if images.ndim != 4 or images.shape[-1] != 3 or images.dtype != np.uint8:
             raise ValueError(f"images must be uint8 (n, h, w, 3), got {images.dtype} {images.shape}")
-        if len(images) != len(labels):
-            raise ValueError(f"{len(images)} images but {len(labels)} labels")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        self.images, self.labels = images, np.asarray(labels, np.int32)
-        self.batch_size, self.shuffle, self.augment = batch_size, shuffle, augment
-        self.mean, self.std = mean, std
-        self.rng = np.random.default_rng(seed)
+        super().__init__(images, labels, batch_size, shuffle,
+                         transform=functools.partial(_augment_normalize, augment=augment, mean=mean, std=std),
+                         seed=seed)
+        self.augment = augment
 
-    def __len__(self) -> int:
-        return -(-len(self.images) // self.batch_size)
+    @property
+    def images(self) -> np.ndarray:
+        """The uint8 ``(n, h, w, 3)`` images this loader cuts its batches from."""
+        return self.examples
 
-    def __iter__(self):
-        from mxnet import np as mnp
 
-        order = self.rng.permutation(len(self.images)) if self.shuffle else np.arange(len(self.images))
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start:start + self.batch_size]
-            batch = self.images[idx]
-            if self.augment is not None:
-                batch = self.augment(batch, self.rng)
-            yield (mnp.array(normalize(batch, self.mean, self.std), dtype="float32"),
-                   mnp.array(self.labels[idx], dtype="int32"))
+def _augment_normalize(batch: np.ndarray, rng, augment=None, mean=MEAN, std=STD) -> np.ndarray:
+    return normalize(augment(batch, rng) if augment is not None else batch, mean, std)
 
 
 def load_data_cifar10(batch_size: int, augment=None, n_train: int | None = None, n_test: int | None = None,
                       seed: int = 0) -> tuple[CifarLoader, CifarLoader]:
     """CIFAR-10 as ``(train_iter, test_iter)`` :class:`CifarLoader` s; the training one shuffles and augments.
 
-    In smoke mode the defaults for ``n_train``/``n_test`` are class-balanced real subsamples of 2,000/1,000
-    images; full mode takes every image present (see :func:`load_arrays` about the partial mirror).
+    ``n_train``/``n_test``: class-balanced, seeded subsample sizes, or None for every image present (see
+    :func:`load_arrays` about the partial mirror); a notebook's smoke mode passes them explicitly.
 
     Raises:
-        ValueError: a subsample larger than the data.
+        ValueError: a bad batch size, or a subsample size outside 1..the number of images.
     """
+    check_batch_size(batch_size)
     loaders = []
-    for train, images, labels in mode_splits(load_arrays, n_train, n_test, seed):
+    for train, n in ((True, n_train), (False, n_test)):
+        images, labels = subsample(*load_arrays(train), n, seed)
         loaders.append(CifarLoader(images, labels, batch_size, shuffle=train, augment=augment if train else None,
                                    seed=seed))
     return tuple(loaders)

@@ -6,13 +6,14 @@ whose download would bypass the data hub.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import struct
 
 import numpy as np
 
 from .hub import fetch
-from .sampling import mode_splits, stratified_subsample  # noqa: F401  (stratified_subsample: re-exported)
+from .sampling import ArrayLoader, check_batch_size, subsample
 
 TEXT_LABELS = ("t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot")
 
@@ -61,54 +62,47 @@ def get_text_labels(labels) -> list[str]:
 
 
 def load_data_fashion_mnist(batch_size: int, resize: int | None = None, n_train: int | None = None,
-                            n_test: int | None = None, num_workers: int = 0, seed: int = 0):
-    """Fashion-MNIST as two Gluon ``DataLoader``s (training shuffled, test in order).
+                            n_test: int | None = None, seed: int = 0) -> tuple[ArrayLoader, ArrayLoader]:
+    """Fashion-MNIST as two :class:`~d2lnotes.data.sampling.ArrayLoader` s (training shuffled, test in order).
 
     Each batch is ``X: (batch, 1, h, w)`` float32 in [0, 1] and ``y: (batch,)`` int32, where ``h = w = resize`` or
-    28. In smoke mode (see :func:`d2lnotes.config.is_smoke`) the defaults for ``n_train``/``n_test`` become a
-    class-balanced real subsample of 2,000/1,000 images; pass them explicitly to override. Full mode uses all
-    60,000/10,000.
+    28. A notebook's smoke mode passes ``n_train``/``n_test`` explicitly, e.g.
+    ``n_train=by_mode(smoke=2000, full=None)``; ``loader.num_examples`` tells how many a loader holds.
 
     Args:
         batch_size: examples per batch.
-        resize: side length to resize to (bilinear), or None for 28.
-        n_train, n_test: subsample sizes (class-balanced, seeded), or None for the mode's default.
-        num_workers: DataLoader worker processes (0 keeps everything in this process).
-        seed: seed of the subsample.
+        resize: side length to resize to, or None for 28. Bilinear with half-pixel centres, as d2l's
+            ``transforms.Resize`` (OpenCV) does.
+        n_train, n_test: class-balanced, seeded subsample sizes, or None for all 60,000/10,000.
+        seed: seed of the subsample and of the training loader's shuffling.
+
+    Raises:
+        ValueError: ``batch_size`` or ``resize`` not a whole number of at least 1; a subsample size outside
+            1..60,000 (1..10,000 for the test split).
 
     Source: d2l ``load_data_fashion_mnist`` (Sec. 3.5).
     """
-    from mxnet import gluon
-
+    check_batch_size(batch_size)
+    if resize is not None and (not isinstance(resize, (int, np.integer)) or resize < 1):
+        raise ValueError(f"resize must be None or a side length of at least 1 pixel, got {resize!r}")
+    transform = functools.partial(_to_float, resize=resize)
     loaders = []
-    for train, images, labels in mode_splits(load_arrays, n_train, n_test, seed):
-        dataset = gluon.data.ArrayDataset(images[:, None], labels)
-        loaders.append(gluon.data.DataLoader(dataset, batch_size, shuffle=train, num_workers=num_workers,
-                                             last_batch="keep", batchify_fn=_Batchify(resize)))
+    for train, n in ((True, n_train), (False, n_test)):
+        images, labels = subsample(*load_arrays(train), n, seed)
+        loaders.append(ArrayLoader(images[:, None], labels, batch_size, shuffle=train, transform=transform,
+                                   seed=seed))
     return tuple(loaders)
 
 
-class _Batchify:
-    """Stack uint8 samples into float32 batches in [0, 1], resizing the whole batch at once (bilinear).
+def _to_float(batch: np.ndarray, rng=None, resize: int | None = None) -> np.ndarray:
+    """uint8 ``(n, 1, 28, 28)`` to float32 in [0, 1], resized as a whole batch when ``resize`` is given.
 
     Resizing per batch instead of up front keeps memory small: all 60,000 images at 224x224 would need 12 GB.
     """
+    X = batch.astype(np.float32) / 255
+    if resize and resize != X.shape[-1]:
+        import mxnet as mx
 
-    def __init__(self, resize: int | None):
-        self.resize = resize
-
-    def __call__(self, samples):
-        from mxnet import np as mnp
-
-        X = np.stack([s[0] for s in samples]).astype(np.float32) / 255
-        y = np.array([s[1] for s in samples], dtype=np.int32)
-        if self.resize:
-            X = _resize(X, self.resize)
-        return mnp.array(X, dtype="float32"), mnp.array(y, dtype="int32")
-
-
-def _resize(X: np.ndarray, size: int) -> np.ndarray:
-    """Bilinear resize of ``(n, c, h, w)`` float32 images to ``(n, c, size, size)``."""
-    import mxnet as mx
-
-    return mx.nd.contrib.BilinearResize2D(mx.nd.array(X), height=size, width=size).asnumpy()
+        X = mx.nd.contrib.BilinearResize2D(mx.nd.array(X), height=resize, width=resize,
+                                           align_corners=False).asnumpy()
+    return X

@@ -179,11 +179,6 @@ def matches(path: Path, source: Source) -> bool:
     return file_checksum(path, algorithm) == digest.lower()
 
 
-def dataset_dir(name: str) -> Path:
-    """The cache folder of dataset ``name`` (not created)."""
-    return config.data_dir() / get_dataset(name).name
-
-
 def fetch(name: str, key: str | None = None) -> Fetched:
     """Return a verified local copy of one file of a registered dataset.
 

@@ -1,21 +1,20 @@
-"""Class-balanced subsamples and the mode-dependent split sizes shared by the image loaders."""
+"""Class-balanced subsamples and the minibatch loader shared by the image datasets."""
 from __future__ import annotations
 
 from typing import Callable
 
 import numpy as np
 
-from .. import config
-
 
 def stratified_subsample(labels: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
     """Indices of ``n`` examples with (as near as possible) equal counts per class, in a seeded random order.
 
     Raises:
-        ValueError: if ``n`` exceeds the number of labels.
+        ValueError: ``n`` is not a whole number from 1 to the number of labels.
     """
-    if n > len(labels):
-        raise ValueError(f"cannot take {n} examples from {len(labels)}")
+    if not isinstance(n, (int, np.integer)) or not 1 <= n <= len(labels):
+        raise ValueError(f"cannot take {n!r} examples from {len(labels)}: give a whole number from 1 to "
+                         f"{len(labels)}, or None for all")
     rng = np.random.default_rng(seed)
     classes = np.unique(labels)
     per_class = [rng.permutation(np.flatnonzero(labels == c)) for c in classes]
@@ -24,22 +23,69 @@ def stratified_subsample(labels: np.ndarray, n: int, seed: int = 0) -> np.ndarra
     return rng.permutation(idx)
 
 
-def mode_splits(load_arrays: Callable[[bool], tuple[np.ndarray, np.ndarray]], n_train: int | None,
-                n_test: int | None, seed: int = 0, smoke_sizes: tuple[int, int] = (2000, 1000)):
-    """Yield ``(train, images, labels)`` for the training and then the test split of a data set.
-
-    ``n_train``/``n_test`` None means the mode's default: in smoke mode a class-balanced real subsample of
-    ``smoke_sizes``, in full mode every example. ``load_arrays(train)`` returns ``(images, labels)``.
+def subsample(images: np.ndarray, labels: np.ndarray, n: int | None, seed: int = 0):
+    """``(images, labels)`` cut to a class-balanced subsample of ``n`` (None: all of them, unchanged).
 
     Raises:
-        ValueError: a subsample larger than the split.
+        ValueError: see :func:`stratified_subsample`.
     """
-    default_train, default_test = config.by_mode(smoke=smoke_sizes, full=(None, None))
-    n_train = default_train if n_train is None else n_train
-    n_test = default_test if n_test is None else n_test
-    for train, n in ((True, n_train), (False, n_test)):
-        images, labels = load_arrays(train)
-        if n is not None:
-            idx = stratified_subsample(labels, n, seed)
-            images, labels = images[idx], labels[idx]
-        yield train, images, labels
+    if n is None:
+        return images, labels
+    idx = stratified_subsample(labels, n, seed)
+    return images[idx], labels[idx]
+
+
+def check_batch_size(batch_size) -> None:
+    """Raises ValueError unless ``batch_size`` is a whole number of at least 1."""
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
+
+
+class ArrayLoader:
+    """Minibatches ``(X, y)`` as MXNet arrays on the CPU, cut from examples held in memory as NumPy arrays.
+
+    Each pass draws a new order from the loader's own seeded generator (when ``shuffle``), so two loaders built
+    with the same seed yield the same batches, and applies ``transform`` to every batch at once (vectorised: no
+    per-example Python work). The last, smaller batch is kept.
+
+    Args:
+        examples: ``(n, ...)`` array of examples (e.g. uint8 images).
+        labels: ``(n,)`` integer labels.
+        batch_size: examples per batch.
+        shuffle: a new random order every pass (training) or the stored order (evaluation).
+        transform: ``transform(batch, rng) -> float32 array``, applied to each batch of examples (``rng`` is the
+            loader's ``numpy.random.Generator``, for random augmentation); None: the batch as float32.
+        seed: seed of the loader's generator.
+
+    Attributes:
+        num_examples: the number of examples (``len(loader)`` is the number of batches).
+
+    Raises:
+        ValueError: ``examples`` and ``labels`` of different lengths, or a bad ``batch_size``.
+    """
+
+    def __init__(self, examples: np.ndarray, labels: np.ndarray, batch_size: int, shuffle: bool = False,
+                 transform: Callable | None = None, seed: int = 0):
+        if len(examples) != len(labels):
+            raise ValueError(f"{len(examples)} examples but {len(labels)} labels")
+        check_batch_size(batch_size)
+        self.examples, self.labels = examples, np.asarray(labels, np.int32)
+        self.batch_size, self.shuffle, self.transform = batch_size, shuffle, transform
+        self.rng = np.random.default_rng(seed)
+
+    @property
+    def num_examples(self) -> int:
+        return len(self.examples)
+
+    def __len__(self) -> int:
+        return -(-self.num_examples // self.batch_size)
+
+    def __iter__(self):
+        from mxnet import np as mnp
+
+        order = self.rng.permutation(self.num_examples) if self.shuffle else np.arange(self.num_examples)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start:start + self.batch_size]
+            batch = self.examples[idx]
+            X = self.transform(batch, self.rng) if self.transform is not None else batch
+            yield mnp.array(X, dtype="float32"), mnp.array(self.labels[idx], dtype="int32")

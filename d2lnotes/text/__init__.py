@@ -1,1 +1,3 @@
-"""Text helpers the later chapters reuse: tokenisation, vocabularies, corpora, sequence minibatches, language models."""
+"""Text helpers the later chapters reuse: tokens and vocabularies (:mod:`.vocab`), corpora as token indices
+(:mod:`.corpus`), language-model minibatches (:mod:`.sequence`), recurrent networks from scratch
+(:mod:`.rnn_scratch`) and with Gluon (:mod:`.rnn_gluon`), and language-model training (:mod:`.language_model`)."""

@@ -11,21 +11,14 @@ perplexity as in Sec. 8.4. Taught in book/07_rnn/02_rnn_scratch.ipynb.
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import mxnet as mx
-from mxnet import autograd, gluon, np, npx
+from mxnet import autograd, gluon, np
 
 from ..optim import collect_grads
 from ..plot import TrainingPlot
-
-
-def model_params(net) -> list:
-    """The trainable arrays of a from-scratch model (``net.params``) or a Gluon block."""
-    if isinstance(net, gluon.Block):
-        return [p.data() for p in net.collect_params().values() if p.grad_req != "null"]
-    return list(net.params)
+from ..train import History, fit, make_updater
 
 
 def clip_gradients(net, theta: float):
@@ -49,31 +42,6 @@ def detach_state(state):
     return state.detach()
 
 
-@dataclass
-class LMHistory:
-    """Per-epoch perplexities (exp of the mean cross-entropy per token) and speed of a language-model run."""
-
-    train_ppl: list[float] = field(default_factory=list)
-    valid_ppl: list[float] = field(default_factory=list)
-    tokens_per_sec: list[float] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-    device: str = ""
-
-    @property
-    def epochs(self) -> int:
-        return len(self.train_ppl)
-
-    def summary(self) -> str:
-        if not self.epochs:
-            return "no epoch trained"
-        valid = f", valid perplexity {self.valid_ppl[-1]:.1f}" if self.valid_ppl else ""
-        return (f"epoch {self.epochs}: train perplexity {self.train_ppl[-1]:.1f}{valid}; "
-                f"{sum(self.tokens_per_sec) / self.epochs:.0f} tokens/s on {self.device}")
-
-    def __str__(self) -> str:
-        return self.summary()
-
-
 def _resets_state(data_iter, default: bool) -> bool:
     return getattr(data_iter, "use_random_iter", default)
 
@@ -94,8 +62,11 @@ def evaluate_perplexity(net, data_iter, ctx, loss=None, use_random_iter: bool = 
 
 def train_language_model(net, train_iter, num_epochs: int, lr: float | None = None, *, ctx=None, trainer=None,
                          valid_iter=None, clip_theta: float = 1.0, use_random_iter: bool = False,
-                         plot: TrainingPlot | bool | None = True, on_epoch=None) -> LMHistory:
-    """Train a language model with truncated BPTT and gradient clipping; return its :class:`LMHistory`.
+                         plot: TrainingPlot | bool | None = True, on_epoch=None) -> History:
+    """Train a language model with truncated BPTT and gradient clipping.
+
+    Returns its :class:`~d2lnotes.train.History`: ``train_ppl`` and (with ``valid_iter``) ``valid_ppl`` per
+    epoch, ``tokens_per_sec``.
 
     Args:
         net: see the module docstring.
@@ -118,55 +89,38 @@ def train_language_model(net, train_iter, num_epochs: int, lr: float | None = No
     if num_epochs < 1:
         raise ValueError(f"num_epochs must be at least 1, got {num_epochs}")
     ctx = ctx or try_gpu()
-    if trainer is None:
-        if lr is None:
-            raise ValueError("give the learning rate lr= or a trainer=")
-        if isinstance(net, gluon.Block):
-            trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": lr})
-        else:
-            def trainer(batch_size, params=net.params):
-                for p in params:
-                    p[:] = p - lr * p.grad / batch_size
-    step = trainer.step if isinstance(trainer, gluon.Trainer) else trainer
+    step = make_updater(net, lr, trainer)
     loss = gluon.loss.SoftmaxCrossEntropyLoss()
     if plot is True:
         plot = TrainingPlot(legend=("train", "valid") if valid_iter is not None else ("train",),
                             ylabel="perplexity", xlim=(1, max(num_epochs, 2)))  # one epoch: no empty x-range
-    history = LMHistory(device=str(ctx))
     random_batches = _resets_state(train_iter, use_random_iter)
-    for epoch in range(num_epochs):
-        total, n, state = np.zeros((), ctx=ctx), 0, None
-        start = time.perf_counter()
-        for X, Y in train_iter:
-            if state is None or random_batches:
-                state = net.begin_state(batch_size=X.shape[0], ctx=ctx)
-            else:
-                state = detach_state(state)
-            X, y = X.as_in_ctx(ctx), Y.T.reshape(-1).as_in_ctx(ctx)
-            with autograd.record():
-                y_hat, state = net(X, state)
-                mean_loss = loss(y_hat, y).mean()
-            mean_loss.backward()
-            if clip_theta is not None:
-                clip_gradients(net, clip_theta)
-            step(1)  # the loss is already a mean over the minibatch's tokens
-            total = total + mean_loss * y.size
-            n += y.size
-        npx.waitall()
-        seconds = time.perf_counter() - start
-        history.train_ppl.append(math.exp(float(total) / n))
-        history.seconds.append(seconds)
-        history.tokens_per_sec.append(n / seconds)
-        if valid_iter is not None:
-            history.valid_ppl.append(evaluate_perplexity(net, valid_iter, ctx, loss, use_random_iter))
-        if plot:
-            plot.add(epoch + 1, (history.train_ppl[-1], history.valid_ppl[-1]) if valid_iter is not None
-                     else (history.train_ppl[-1],))
-        if on_epoch is not None:
-            on_epoch(epoch + 1, history)
-    if plot:
-        plot.finish()
-    return history
+    carried = {}
+
+    def batch_step(i, X, Y):
+        if i == 0 or random_batches:
+            carried["state"] = net.begin_state(batch_size=X.shape[0], ctx=ctx)
+        else:
+            carried["state"] = detach_state(carried["state"])
+        X, y = X.as_in_ctx(ctx), Y.T.reshape(-1).as_in_ctx(ctx)
+        with autograd.record():
+            y_hat, carried["state"] = net(X, carried["state"])
+            mean_loss = loss(y_hat, y).mean()
+        mean_loss.backward()
+        if clip_theta is not None:
+            clip_gradients(net, clip_theta)
+        step(1)  # the loss is already a mean over the minibatch's tokens
+        return y.size, (mean_loss * y.size,)
+
+    evaluate = None
+    if valid_iter is not None:
+        def evaluate():
+            return {"valid_ppl": evaluate_perplexity(net, valid_iter, ctx, loss, use_random_iter)}
+
+    plot_metrics = ("train_ppl", "valid_ppl") if valid_iter is not None else ("train_ppl",)
+    return fit(batch_step, train_iter, num_epochs, train_metrics={"train_ppl": lambda s, n: math.exp(s[0] / n)},
+               evaluate=evaluate, plot=plot or None, plot_metrics=plot_metrics, device=str(ctx), unit="tokens",
+               on_epoch=on_epoch)
 
 
 def predict(prefix: str, num_preds: int, net, vocab, ctx=None, token: str = "char") -> str:
@@ -196,3 +150,24 @@ def predict(prefix: str, num_preds: int, net, vocab, ctx=None, token: str = "cha
         outputs.append(int(y.argmax(axis=1).reshape(1)[0]))
     words = vocab.to_tokens(outputs)
     return "".join(words) if token == "char" else " ".join(words)
+
+
+@dataclass
+class LMRun:
+    """The result of one language-model run in a hyperparameter panel: its history and one generated text.
+
+    A panel's training function returns an :class:`LMRun`; the panel shows ``str(run)``, i.e. the perplexities,
+    the speed and the text the trained model writes after a prefix. Taught in book/07_rnn/02_rnn_scratch.ipynb.
+
+    Attributes:
+        history: the run's :class:`~d2lnotes.train.History` (per-epoch perplexities and speed).
+        sample: the prefix followed by the model's continuation (e.g. from :func:`predict`).
+        net: the trained model (kept so a reader can generate more text with it).
+    """
+
+    history: History
+    sample: str
+    net: object = None
+
+    def __str__(self) -> str:
+        return f"{self.history.summary()}\nsample: {self.sample!r}"

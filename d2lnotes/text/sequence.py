@@ -20,16 +20,15 @@ def seq_data_iter_random(corpus: Sequence[int], batch_size: int, num_steps: int,
         ``X, Y``: ``(batch_size, num_steps)`` int32 MXNet arrays, ``Y`` is ``X`` shifted by one token.
 
     Raises:
-        ValueError: the corpus is too short for one minibatch.
+        ValueError: the corpus is too short for one minibatch at every offset, i.e. shorter than
+            ``batch_size * num_steps + num_steps`` tokens (whatever offset is drawn).
     """
     from mxnet import np
 
+    _check_length(corpus, batch_size, num_steps, max_offset=num_steps - 1)
     rng = rng or random
     corpus = corpus[rng.randint(0, num_steps - 1):]
     num_subseqs = (len(corpus) - 1) // num_steps
-    if num_subseqs < batch_size:
-        raise ValueError(f"a corpus of {len(corpus)} tokens gives {num_subseqs} subsequences of {num_steps}, "
-                         f"fewer than batch_size={batch_size}")
     starts = list(range(0, num_subseqs * num_steps, num_steps))
     rng.shuffle(starts)
     for i in range(0, batch_size * (num_subseqs // batch_size), batch_size):
@@ -50,20 +49,33 @@ def seq_data_iter_sequential(corpus: Sequence[int], batch_size: int, num_steps: 
         ``X, Y``: ``(batch_size, num_steps)`` int32 MXNet arrays, ``Y`` is ``X`` shifted by one token.
 
     Raises:
-        ValueError: the corpus is too short for one minibatch.
+        ValueError: the corpus is too short for one minibatch at every offset, i.e. shorter than
+            ``batch_size * num_steps + num_steps + 1`` tokens (whatever offset is drawn).
     """
     from mxnet import np
 
+    _check_length(corpus, batch_size, num_steps, max_offset=num_steps)
     rng = rng or random
     offset = rng.randint(0, num_steps)
     num_tokens = ((len(corpus) - offset - 1) // batch_size) * batch_size
-    if num_tokens // batch_size < num_steps:
-        raise ValueError(f"a corpus of {len(corpus)} tokens is too short for batch_size={batch_size} streams "
-                         f"of num_steps={num_steps}")
     Xs = np.array(corpus[offset:offset + num_tokens], dtype="int32").reshape(batch_size, -1)
     Ys = np.array(corpus[offset + 1:offset + 1 + num_tokens], dtype="int32").reshape(batch_size, -1)
     for i in range(0, (Xs.shape[1] // num_steps) * num_steps, num_steps):
         yield Xs[:, i:i + num_steps], Ys[:, i:i + num_steps]
+
+
+def _check_length(corpus: Sequence[int], batch_size: int, num_steps: int, max_offset: int) -> None:
+    """Raise unless every offset up to ``max_offset`` leaves one minibatch and its shifted labels.
+
+    d2l's samplers yield a batch or nothing depending on the random offset for corpora near this length; here
+    the answer does not depend on the draw.
+    """
+    if batch_size < 1 or num_steps < 1:
+        raise ValueError(f"batch_size and num_steps must be at least 1, got {batch_size} and {num_steps}")
+    needed = batch_size * num_steps + max_offset + 1
+    if len(corpus) < needed:
+        raise ValueError(f"a corpus of {len(corpus)} tokens is too short for minibatches of batch_size="
+                         f"{batch_size} x num_steps={num_steps}: at least {needed} tokens are needed")
 
 
 class SeqDataLoader:

@@ -1,1 +1,2 @@
-"""Computer-vision helpers the later chapters reuse (models, convolution utilities)."""
+"""Computer-vision helpers the later chapters reuse: convolution from scratch (:mod:`.conv`), batch image
+augmentation (:mod:`.augment`) and the CNN families and project models (:mod:`.models`)."""

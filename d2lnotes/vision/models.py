@@ -1,7 +1,8 @@
 """Models that more than one notebook (or the benchmarks) trains.
 
 Each is taught in the notebook named in its docstring, block by block; this is the copy that later notebooks and
-``bench/`` import, and the notebook checks that its own version computes the same function as this one.
+``bench/`` import, and the notebook checks that its own version computes the same function as this one
+(:func:`d2lnotes.check.assert_same_function`).
 
 Widths: the CNN families take ``width`` (a factor on every channel count and hidden-unit count, rounded, at least
 1), so that smoke mode can train a thinner copy of the same design on a CPU. ``width=1`` is the published design.
@@ -12,33 +13,9 @@ from __future__ import annotations
 
 from mxnet.gluon import nn
 
-__all__ = ["copy_parameters", "lenet", "alexnet", "VGG11_ARCH", "vgg_block", "vgg", "nin_block", "nin", "Inception",
+__all__ = ["lenet", "alexnet", "VGG11_ARCH", "vgg_block", "vgg", "nin_block", "nin", "Inception",
            "GOOGLENET_INCEPTIONS", "googlenet", "Residual", "resnet_block", "resnet18", "dense_conv_block",
            "DenseBlock", "transition_block", "densenet", "lenet5_cifar", "cifar_vgg", "cifar_resnet"]
-
-
-def copy_parameters(src: nn.Block, dst: nn.Block) -> int:
-    """Copy every parameter of ``src`` into ``dst``, matched by position in ``collect_params()`` order.
-
-    This is how a notebook checks that its own network and the package's copy compute the same function: two
-    networks built from the same layers in the same order have their parameters (weights, biases, batch-norm
-    scales and running statistics) in the same order. Both must be initialised with every shape known (run one
-    forward pass first, for deferred initialisation).
-
-    Returns:
-        The number of parameter arrays copied.
-
-    Raises:
-        ValueError: different numbers of parameters, or a pair of different shapes (the networks differ).
-    """
-    src_params, dst_params = list(src.collect_params().values()), list(dst.collect_params().values())
-    if len(src_params) != len(dst_params):
-        raise ValueError(f"{len(src_params)} parameters in the source but {len(dst_params)} in the target")
-    for p, q in zip(src_params, dst_params):
-        if p.shape != q.shape:
-            raise ValueError(f"{p.name} {p.shape} does not fit {q.name} {q.shape}")
-        q.set_data(p.data())
-    return len(src_params)
 
 
 def _scale(channels: int, width: float) -> int:
