@@ -61,3 +61,32 @@ def test_wrong_python_gets_a_clear_message(tmp_path):
     assert "needs Python 3.10 or 3.11" in result.stderr and "numpy < 1.24" in result.stderr
     ok = subprocess.run([sys.executable, str(ROOT / "tools" / "check_python.py")], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
+
+
+def test_matplotlib_switches_backends_inside_a_real_kernel(monkeypatch):
+    """``plt.switch_backend`` (and so ``MPLBACKEND=Agg``, ``%matplotlib ...``) must work in a Jupyter kernel:
+    matplotlib 3.7 imports ``IPython.core.pylabtools.backend2gui`` there, which IPython 8.24 removed."""
+    from jupyter_client.manager import start_new_kernel
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # the kernel inherits it, as from a student's shell
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        code = ("import matplotlib, matplotlib.pyplot as plt\n"
+                "plt.switch_backend('agg')\n"
+                "plt.switch_backend('module://matplotlib_inline.backend_inline')\n"
+                "plt.plot([1, 2]); print('backend', matplotlib.get_backend())")
+        reply = kc.execute_interactive(code, timeout=60, output_hook=_collect(outputs := []))
+        assert reply["content"]["status"] == "ok", reply["content"].get("evalue")
+        assert any("backend module://matplotlib_inline.backend_inline" in o for o in outputs), outputs
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def _collect(into: list):
+    def hook(msg):
+        if msg["msg_type"] == "stream":
+            into.append(msg["content"]["text"])
+        elif msg["msg_type"] == "error":
+            into.append("\n".join(msg["content"]["traceback"]))
+    return hook
