@@ -9,7 +9,7 @@ PORT   ?= 8888
 # JupyterLab refuses to run as root (containers, CI) without this flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install lab test unit notebooks book test-gpu bench clean check-python
+.PHONY: install lab test unit notebooks test-browser book test-gpu bench clean check-python
 
 install: $(STAMP)
 
@@ -26,14 +26,24 @@ $(STAMP): pyproject.toml tools/check_python.py
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=book --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) $(ROOT_FLAG)
 
-# Unit tests, then every notebook under nbval in smoke mode.
+# Unit tests, every notebook under nbval in smoke mode, then the book in a real browser.
 test: $(STAMP)
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider --ignore=tests/browser
 	D2LNOTES_SMOKE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest book -q -p no:cacheprovider --nbval-lax \
 	    --nbval-current-env -n $(WORKERS) --dist loadfile --durations=0
+	$(MAKE) test-browser
+
+# JupyterLab in headless Chromium (Debian's chromium and chromium-driver, installed here when running as root):
+# runs a chapter-1 notebook, moves a slider during a run, clicks Stop; screenshots in _build/browser/.
+test-browser: $(STAMP)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	        apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	    else echo "test-browser needs Debian's chromium and chromium-driver: sudo apt-get install chromium chromium-driver"; exit 1; fi; }
+	D2LNOTES_SMOKE=1 $(BIN)/python -m pytest tests/browser -q -p no:cacheprovider
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q --ignore=tests/browser
 
 notebooks: $(STAMP)
 	D2LNOTES_SMOKE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest book -q --nbval-lax --nbval-current-env \

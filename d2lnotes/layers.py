@@ -15,7 +15,7 @@ __all__ = ["batch_norm", "BatchNorm", "layer_norm", "LayerNorm"]
 
 def batch_norm(X, gamma, beta, moving_mean, moving_var, eps: float = 1e-5, momentum: float = 0.9,
                training: bool | None = None):
-    """Batch normalization (批量归一化) of a dense or convolutional layer's output.
+    """Batch normalization (批量规范化) of a dense or convolutional layer's output.
 
     Training mode normalises with the statistics of the minibatch (per feature for ``X: (batch, features)``, per
     channel over batch, height and width for ``X: (batch, channels, height, width)``) and updates the moving
@@ -89,7 +89,7 @@ class BatchNorm(nn.Block):
 
 
 def layer_norm(X, gamma, beta, eps: float = 1e-5, axis: int = -1):
-    """Layer normalization (层归一化): normalise each example over ``axis``, then scale and shift.
+    """Layer normalization (层规范化): normalise each example over ``axis``, then scale and shift.
 
     The statistics are per example, so training and inference compute the same thing and the batch size does not
     matter (even a batch of one works).

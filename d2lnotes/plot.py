@@ -133,6 +133,7 @@ class TrainingPlot:
         self._handle = handle or _ACTIVE_HANDLE.get()
         self.min_interval = min_interval
         self._next_draw = None
+        self.marks: list[tuple[float, str]] = []
 
     def add(self, x: float, values: Sequence[float | None]) -> None:
         """Append one point per curve at ``x`` (``values[i]`` None: no point for curve i) and redraw.
@@ -154,6 +155,11 @@ class TrainingPlot:
             # wait min_interval, and at least 4x the time the frame took: drawing stays under ~20% of the run
             self._next_draw = now + max(self.min_interval, 5 * (done - now))
 
+    def mark(self, x: float, label: str) -> None:
+        """Mark ``x`` with a vertical line and a label (e.g. where a hyperparameter was changed during the run);
+        drawn with the next frame."""
+        self.marks.append((float(x), label))
+
     def finish(self) -> None:
         """Draw the final state (the last displayed frame is the figure an unattended run keeps)."""
         self._draw()
@@ -163,8 +169,12 @@ class TrainingPlot:
         ax = self.axes
         ax.cla()
         for x, y, fmt, label in zip(self.X, self.Y, self.fmts * len(self.X), self.legend):
-            if x:
-                ax.plot(x, y, fmt, label=label)
+            if x:  # a curve of one or two points (a one-epoch run) gets markers, or a lone point is invisible
+                ax.plot(x, y, fmt, label=label, marker="o" if len(x) < 3 else None, markersize=4)
+        for x, label in self.marks:
+            ax.axvline(x, color="0.5", linestyle=":", linewidth=1)
+            ax.annotate(label, (x, 1), xycoords=("data", "axes fraction"), rotation=90, va="top", ha="right",
+                        fontsize=7, color="0.3")
         set_axes(ax, self.xlabel, self.ylabel, self.xlim, self.ylim, yscale=self.yscale)
         if any(self.X):
             ax.legend()

@@ -53,7 +53,8 @@ def cosine_lr(epoch: int, base_lr: float, max_epochs: int, final_lr: float = 0.0
 
 
 class ReduceLROnPlateau:
-    """Multiply the learning rate by ``factor`` when a monitored loss has not improved for ``patience`` epochs.
+    """Multiply the learning rate by ``factor`` on the first bad epoch after ``patience`` bad epochs in a row, i.e.
+    on the ``(patience + 1)``-th consecutive epoch without improvement.
 
     Call :meth:`step` once per epoch with the validation loss; it returns the learning rate for the next epoch. An
     epoch counts as an improvement when the loss is below the best so far by more than ``min_delta``. After a
@@ -69,7 +70,8 @@ class ReduceLROnPlateau:
     Raises:
         ValueError: if ``factor`` is not in (0, 1) or ``patience < 0``.
 
-    Source: the rule of Keras' and PyTorch's ``ReduceLROnPlateau`` (mode "min", absolute threshold).
+    Source: PyTorch's ``ReduceLROnPlateau`` (mode "min", absolute threshold: an improvement must be strictly
+    better than the best by ``min_delta``). Taught in book/02_training/04_lr_schedules_early_stopping.ipynb.
     """
 
     def __init__(self, lr: float, factor: float = 0.1, patience: int = 2, min_delta: float = 0.0,

@@ -17,6 +17,7 @@ import mxnet as mx
 from mxnet import autograd, gluon, np, npx
 
 from .plot import TrainingPlot
+from .steering import RunControl, StopTraining
 
 
 class Accumulator:
@@ -127,6 +128,11 @@ class History:
 
     ``progress`` holds ``(fractional epoch, running value of each training metric...)`` points recorded a few
     times per epoch, as the live plot shows them.
+
+    A run steered through a :class:`~d2lnotes.steering.RunControl` also keeps ``hparams`` (``{name: [value in
+    force at each minibatch step]}``), ``changes`` (``(fractional epoch, name, new value)`` where a value changed
+    during the run) and ``stopped`` (True when it was stopped early; the interrupted epoch is recorded over the
+    minibatches it trained).
     """
 
     def __init__(self, device: str = "", unit: str = "samples"):
@@ -134,6 +140,9 @@ class History:
         self.progress: list[tuple[float, ...]] = []
         self.device = device
         self.unit = unit
+        self.hparams: dict[str, list] = {}
+        self.changes: list[tuple[float, str, object]] = []
+        self.stopped = False
 
     def record(self, **values: float) -> None:
         """Append one epoch's values.
@@ -159,6 +168,20 @@ class History:
 
     def __contains__(self, name: str) -> bool:
         return name in self.metrics
+
+    def best_epoch(self, select: str = "valid_acc", mode: str = "max") -> int:
+        """The epoch (counted from 1) where metric ``select`` is best: ``"max"`` for accuracies, ``"min"`` for
+        losses and perplexities. Select on a validation metric, then read the test metric at that epoch:
+        ``history["test_acc"][history.best_epoch("valid_acc") - 1]``.
+
+        Raises:
+            KeyError: no metric ``select``. ValueError: ``mode`` not ``"max"`` or ``"min"``.
+        """
+        values = self[select]
+        if mode not in ("max", "min"):
+            raise ValueError(f"mode must be 'max' or 'min', got {mode!r}")
+        best = max(values) if mode == "max" else min(values)
+        return values.index(best) + 1
 
     @property
     def epochs(self) -> int:
@@ -208,16 +231,24 @@ def make_updater(net, lr: float | None = None, trainer=None, optimizer: str = "s
         raise ValueError("a model that is neither a Gluon block nor has .params needs trainer= "
                          "(an updater(batch_size) callable)")
 
-    def sgd(batch_size, params=net.params):
-        for p in params:
-            p[:] = p - lr * p.grad / batch_size
-    return sgd
+    return _SGD(net.params, lr)
+
+
+class _SGD:
+    """Minibatch SGD on a list of arrays, with the learning rate as an attribute (so a run can steer it)."""
+
+    def __init__(self, params, lr: float):
+        self.params, self.lr = params, lr
+
+    def __call__(self, batch_size: int) -> None:
+        for p in self.params:
+            p[:] = p - self.lr * p.grad / batch_size
 
 
 def fit(batch_step: Callable, train_iter, num_epochs: int, *, train_metrics: dict[str, Callable],
         evaluate: Callable[[], dict[str, float]] | None = None, plot: TrainingPlot | None = None,
         plot_metrics: Sequence[str] = (), progress_points: int = 0, device: str = "", unit: str = "samples",
-        on_epoch: Callable | None = None) -> History:
+        on_epoch: Callable | None = None, control: RunControl | None = None) -> History:
     """The training core every task loop runs on: epochs, timing, metrics, evaluation, the live plot.
 
     A task loop (classifier, language model, ...) supplies only what differs: how one minibatch is trained and
@@ -239,6 +270,9 @@ def fit(batch_step: Callable, train_iter, num_epochs: int, *, train_metrics: dic
         device: the device's name for the summary.
         unit: what ``n`` counts (``"samples"``, ``"tokens"``): the throughput is recorded as ``<unit>_per_sec``.
         on_epoch: ``callback(epoch, history)`` after every epoch (epoch counted from 1).
+        control: a :class:`~d2lnotes.steering.RunControl` the task loop has bound its live hyperparameters to;
+            before every minibatch the core waits while it is paused, applies changed values (marking them on
+            the plot) and ends the run when it is stopped.
 
     Returns:
         The run's :class:`History`.
@@ -255,6 +289,8 @@ def fit(batch_step: Callable, train_iter, num_epochs: int, *, train_metrics: dic
         sums, n = None, 0
         start = time.perf_counter()
         for i, (X, Y) in enumerate(train_iter):
+            if control is not None and not _steer(control, history, plot, epoch + i / max(num_batches, 1)):
+                break
             count, batch_sums = batch_step(i, X, Y)
             sums = batch_sums if sums is None else tuple(a + b for a, b in zip(sums, batch_sums))
             n += count
@@ -264,6 +300,8 @@ def fit(batch_step: Callable, train_iter, num_epochs: int, *, train_metrics: dic
                 if plot is not None:
                     plot.add(history.progress[-1][0], [running.get(m) for m in plot_metrics])
         if sums is None:
+            if history.stopped:
+                break
             raise ValueError("train_iter yielded no minibatch")
         npx.waitall()
         seconds = time.perf_counter() - start
@@ -275,12 +313,47 @@ def fit(batch_step: Callable, train_iter, num_epochs: int, *, train_metrics: dic
             plot.add(epoch + 1, [shown.get(m) for m in plot_metrics])
         if on_epoch is not None:
             on_epoch(epoch + 1, history)
+        if history.stopped:
+            break
     if plot is not None:
-        unknown = [m for m in plot_metrics if m not in history]
+        unknown = [m for m in plot_metrics if m not in history and history.epochs]
         if unknown:
             raise ValueError(f"plot_metrics {unknown} were neither trained nor evaluated")
         plot.finish()
     return history
+
+
+def _steer(control: RunControl, history: History, plot, x: float) -> bool:
+    """One minibatch's steering: wait while paused, apply and log changes; False when the run must stop."""
+    try:
+        changes = control.before_step()
+    except StopTraining:
+        history.stopped = True
+        return False
+    for name, value in changes.items():
+        history.changes.append((x, name, value))
+        if plot is not None:
+            plot.mark(x, f"{name}={value:.3g}" if isinstance(value, float) else f"{name}={value}")
+    for name, value in control.values.items():
+        history.hparams.setdefault(name, []).append(value)
+    return True
+
+
+def bind_optimizer(control: RunControl | None, step: Callable) -> None:
+    """Make the optimiser behind ``step`` steerable: ``lr`` always; ``momentum`` and ``wd`` for a Gluon optimiser
+    that has them (SGD with momentum, weight decay). ``step`` is what :func:`make_updater` returned."""
+    if control is None:
+        return
+    trainer = getattr(step, "__self__", None)
+    if isinstance(trainer, gluon.Trainer):
+        optimizer = trainer.optimizer
+        if optimizer.lr_scheduler is None:  # a schedule owns the learning rate: it cannot be set by hand
+            control.bind("lr", trainer.set_learning_rate, trainer.learning_rate)
+        if getattr(optimizer, "momentum", None) is not None:
+            control.bind("momentum", lambda v: setattr(optimizer, "momentum", v), optimizer.momentum)
+        control.bind("wd", lambda v: setattr(optimizer, "wd", v), optimizer.wd)
+    elif isinstance(step, _SGD):
+        control.bind("lr", lambda v: setattr(step, "lr", v), step.lr)
 
 
 def _metrics(train_metrics: dict[str, Callable], sums, n: int) -> dict[str, float]:
@@ -292,7 +365,8 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
                      trainer=None, optimizer: str = "sgd", optimizer_params: dict | None = None, loss=None,
                      init: mx.init.Initializer | None | str = "xavier", hybridize: bool = True,
                      plot: TrainingPlot | bool | None = True, progress_points: int = 5,
-                     eval_name: str = "test_acc") -> History:
+                     eval_name: str = "test_acc", valid_iter=None, control: RunControl | None = None,
+                     on_epoch: Callable | None = None) -> History:
     """Train a classifier and return its :class:`History` (``train_loss``, ``train_acc``, ``test_acc``).
 
     Written out in book/01_foundations/03_softmax_regression.ipynb (``train_epoch``/``train``) and asserted equal
@@ -316,6 +390,11 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
         plot: True for a new live :class:`~d2lnotes.plot.TrainingPlot`, a plot to draw into, or None/False.
         progress_points: how many running-loss points per epoch to record and plot.
         eval_name: the name of the accuracy on ``test_iter`` (``"valid_acc"`` when it is a validation split).
+        valid_iter: a validation split, evaluated after every epoch as ``valid_acc`` beside ``test_iter``'s
+            metric, so that an epoch can be chosen on it (:meth:`History.best_epoch`).
+        control: a :class:`~d2lnotes.steering.RunControl` to steer the run while it trains: ``lr`` (and
+            ``momentum``, ``wd`` for a Gluon optimiser that has them) change at the next minibatch.
+        on_epoch: ``callback(epoch, history)`` after every epoch (epoch counted from 1).
 
     Raises:
         ValueError: neither ``lr`` nor ``trainer``; ``num_epochs < 1``.
@@ -333,9 +412,12 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
         if hybridize and isinstance(net, gluon.HybridBlock):
             net.hybridize()
     step = make_updater(net, lr, trainer, optimizer, optimizer_params)
+    bind_optimizer(control, step)
     loss = loss or gluon.loss.SoftmaxCrossEntropyLoss()
+    evaluated = {"valid_acc": valid_iter} if valid_iter is not None else {}
+    evaluated[eval_name] = test_iter
     if plot is True:
-        plot = TrainingPlot(legend=("train loss", "train acc", eval_name.replace("_", " ")),
+        plot = TrainingPlot(legend=("train loss", "train acc", *(n.replace("_", " ") for n in evaluated)),
                             xlim=(0, num_epochs))
 
     def batch_step(i, X, y):
@@ -349,9 +431,9 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
 
     return fit(batch_step, train_iter, num_epochs,
                train_metrics={"train_loss": lambda s, n: s[0] / n, "train_acc": lambda s, n: s[1] / n},
-               evaluate=lambda: {eval_name: evaluate_accuracy(net, test_iter, ctx)}, plot=plot or None,
-               plot_metrics=("train_loss", "train_acc", eval_name), progress_points=progress_points,
-               device=str(ctx), unit="samples")
+               evaluate=lambda: {name: evaluate_accuracy(net, it, ctx) for name, it in evaluated.items()},
+               plot=plot or None, plot_metrics=("train_loss", "train_acc", *evaluated), progress_points=progress_points,
+               device=str(ctx), unit="samples", control=control, on_epoch=on_epoch)
 
 
 def _initialize_missing(net, ctx) -> None:

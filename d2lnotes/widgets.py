@@ -1,28 +1,42 @@
-"""Hyperparameter panels: sliders and menus, a Train button, a live plot and the result of the last run.
+"""Hyperparameter panels: sliders and menus, Train / Pause / Stop buttons, a live plot and the last result.
 
 A notebook defines a training function with keyword arguments and hands it to a panel::
 
-    def train(lr, num_epochs):
-        return train_classifier(net, train_iter, test_iter, num_epochs, lr)
+    def train(lr, num_epochs, control=None):
+        return train_classifier(net, train_iter, test_iter, num_epochs, lr, control=control)
 
-    panel = HyperparameterPanel(train, lr=LogSlider(0.1, 0.001, 1.0), num_epochs=IntSlider(5, 1, 20))
+    panel = HyperparameterPanel(train, live=("lr",), lr=LogSlider(0.1, 0.001, 1.0),
+                                num_epochs=IntSlider(5, 1, 20))
     panel.show()   # shows the controls and trains once with the defaults
 
-``show()`` trains once with the default values, so an unattended run (CI, the HTML build) still produces a
-sensible figure and result. Each later click on *Train* reads the controls, runs the function again and replaces
-the figure and result in place. Any :class:`~d2lnotes.plot.TrainingPlot` created during a run draws into the
-panel's plot area.
+``show()`` trains once with the default values, synchronously, so an unattended run (CI, the HTML build) still
+produces a sensible figure and result. In JupyterLab a click on *Train* starts a run in a background thread,
+so the widgets stay responsive while it trains:
+
+- a *live* control (``live=``, e.g. the learning rate, momentum, weight decay, dropout, clipping θ) moved during
+  the run takes effect at the next minibatch, through the :class:`~d2lnotes.steering.RunControl` the panel
+  passes as ``control=`` (the training function must accept it and hand it to the loop); the plot marks the
+  change and the run's history records the value in force at every step;
+- any other control moved during the run (a model size, the number of epochs) restarts the run with the new
+  values, and the status line says so;
+- *Pause* / *Resume* and *Stop* act between two minibatches.
+
+Any :class:`~d2lnotes.plot.TrainingPlot` created during a run draws into the panel's plot area.
 """
 from __future__ import annotations
 
 import inspect
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import ipywidgets as w
 
 from .plot import drawing_into, in_kernel
+from .steering import RunControl
+
+_STYLE = {"description_width": "initial"}  # the whole name ("num_epochs"), never cut off
 
 
 @dataclass(frozen=True)
@@ -38,7 +52,8 @@ class LogSlider:
         _check_range(name, self.default, self.low, self.high)
         step = 1 / self.steps_per_decade
         return w.FloatLogSlider(value=self.default, base=10, min=math.log10(self.low), max=math.log10(self.high),
-                                step=step, description=name, readout_format=".3g", continuous_update=False)
+                                step=step, description=name, readout_format=".3g", continuous_update=False,
+                                style=_STYLE)
 
 
 @dataclass(frozen=True)
@@ -53,7 +68,7 @@ class FloatSlider:
     def build(self, name: str) -> w.Widget:
         _check_range(name, self.default, self.low, self.high)
         return w.FloatSlider(value=self.default, min=self.low, max=self.high, step=self.step, description=name,
-                             continuous_update=False)
+                             continuous_update=False, style=_STYLE)
 
 
 @dataclass(frozen=True)
@@ -68,7 +83,7 @@ class IntSlider:
     def build(self, name: str) -> w.Widget:
         _check_range(name, self.default, self.low, self.high)
         return w.IntSlider(value=self.default, min=self.low, max=self.high, step=self.step, description=name,
-                           continuous_update=False)
+                           continuous_update=False, style=_STYLE)
 
 
 @dataclass(frozen=True)
@@ -81,7 +96,7 @@ class Choice:
     def build(self, name: str) -> w.Widget:
         if self.default not in self.options:
             raise ValueError(f"{name}: default {self.default!r} is not one of {list(self.options)}")
-        return w.Dropdown(options=list(self.options), value=self.default, description=name)
+        return w.Dropdown(options=list(self.options), value=self.default, description=name, style=_STYLE)
 
 
 @dataclass(frozen=True)
@@ -91,7 +106,7 @@ class Text:
     default: str
 
     def build(self, name: str) -> w.Widget:
-        return w.Text(value=self.default, description=name, continuous_update=False)
+        return w.Text(value=self.default, description=name, continuous_update=False, style=_STYLE)
 
 
 def _check_range(name, default, low, high):
@@ -100,42 +115,68 @@ def _check_range(name, default, low, high):
 
 
 class HyperparameterPanel:
-    """Controls for ``train_fn``'s keyword arguments, a Train button, a plot area and a result line.
+    """Controls for ``train_fn``'s keyword arguments, Train / Pause / Stop buttons, a plot area and a result line.
 
     Args:
-        train_fn: called as ``train_fn(**values)``; its return value (e.g. a
-            :class:`~d2lnotes.train.History`) is shown with ``str()`` and kept in :attr:`result`.
+        train_fn: called as ``train_fn(**values)`` (plus ``control=`` when it has such a parameter); its return
+            value (e.g. a :class:`~d2lnotes.train.History`) is shown with ``str()`` and kept in :attr:`result`.
         title: a heading shown above the controls.
+        live: names of controls that steer a running run (the training function must accept ``control``).
         **controls: one control (:class:`LogSlider`, :class:`FloatSlider`, :class:`IntSlider`, :class:`Choice`,
             :class:`Text`) per keyword argument of ``train_fn``.
 
     Raises:
-        TypeError: if a control names no parameter of ``train_fn``, or a required parameter has no control.
+        TypeError: a control names no parameter of ``train_fn``, a required parameter has no control, or
+            ``live`` is given while ``train_fn`` takes no ``control``.
+        ValueError: ``live`` names something that is not a control.
     """
 
-    def __init__(self, train_fn: Callable[..., Any], title: str | None = None, **controls):
+    def __init__(self, train_fn: Callable[..., Any], title: str | None = None, live: Sequence[str] = (),
+                 **controls):
         _check_signature(train_fn, controls)
+        self.steerable = "control" in inspect.signature(train_fn).parameters
+        unknown = [name for name in live if name not in controls]
+        if unknown:
+            raise ValueError(f"live names {unknown}, which are not controls of this panel: {list(controls)}")
+        if live and not self.steerable:
+            raise TypeError(f"{train_fn.__name__}() needs a control=None parameter, handed to the training loop, "
+                            "for live controls")
         self.train_fn = train_fn
+        self.live = tuple(live)
+        self.control = RunControl()
         self.controls: dict[str, w.Widget] = {name: spec.build(name) for name, spec in controls.items()}
         self.button = w.Button(description="Train", button_style="primary", icon="play")
+        self.pause_button = w.Button(description="Pause", icon="pause", disabled=True)
+        self.stop_button = w.Button(description="Stop", icon="stop", disabled=True)
         self.status = w.HTML()
-        self.button.on_click(lambda _: self.train(raise_errors=False))
+        self.button.on_click(lambda _: self.start())
+        self.pause_button.on_click(lambda _: self.toggle_pause())
+        self.stop_button.on_click(lambda _: self.stop())
+        for name, widget in self.controls.items():
+            widget.observe(lambda change, name=name: self._moved(name, change["new"]), names="value")
         header = [w.HTML(f"<b>{title}</b>")] if title else []
-        self.widget = w.VBox(header + list(self.controls.values()) + [w.HBox([self.button, self.status])])
+        buttons = w.HBox([self.button, self.pause_button, self.stop_button, self.status])
+        self.widget = w.VBox(header + list(self.controls.values()) + [buttons])
         self.result: Any = None
         self.error: BaseException | None = None
         self.runs: list[dict[str, Any]] = []
         self._plot_handle = None
         self._result_handle = None
+        self._thread: threading.Thread | None = None
+        self._restart = False
 
     def values(self) -> dict[str, Any]:
         """The current value of every control, by parameter name."""
         return {name: widget.value for name, widget in self.controls.items()}
 
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def show(self, run: bool = True) -> Any:
         """Display the panel and, with ``run=True``, train once with the current (default) values.
 
-        Errors of this first run propagate, so a broken notebook fails under nbval.
+        This first run is synchronous and its errors propagate, so a broken notebook fails under nbval.
         Returns the result of that run (None with ``run=False``).
         """
         if in_kernel():
@@ -147,7 +188,7 @@ class HyperparameterPanel:
         return self.train(raise_errors=True) if run else None
 
     def train(self, raise_errors: bool = False) -> Any:
-        """Run ``train_fn`` with the current values (what the Train button does).
+        """Run ``train_fn`` with the current values in this thread and return its result.
 
         With ``raise_errors=False`` an exception is shown in the panel's status line and kept in :attr:`error`
         instead of being raised (a button callback has nowhere to raise to).
@@ -155,11 +196,13 @@ class HyperparameterPanel:
         values = self.values()
         self.runs.append(values)
         self.error = None
-        self.button.disabled = True
-        self.status.value = "training: " + ", ".join(f"{k}={_fmt(v)}" for k, v in values.items())
+        self.control.reset()
+        self._set_running(True)
+        self.status.value = "training: " + _fmt_values(values)
+        kwargs = {**values, "control": self.control} if self.steerable else values
         try:
             with drawing_into(self._plot_handle):
-                self.result = self.train_fn(**values)
+                self.result = self.train_fn(**kwargs)
         except Exception as e:  # shown to the student; re-raised for unattended runs
             self.error = e
             self.status.value = f"<span style='color:#b00'>error: {type(e).__name__}: {e}</span>"
@@ -167,13 +210,83 @@ class HyperparameterPanel:
                 raise
             return None
         finally:
-            self.button.disabled = False
-        self.status.value = "done"
+            self._set_running(False)
+        stopped = " (stopped)" if getattr(self.result, "stopped", False) else ""
+        changed = "".join(f"; {name} &rarr; {_fmt(v)} at epoch {x:.2f}"
+                          for x, name, v in getattr(self.result, "changes", []))
+        self.status.value = f"done{stopped}: {_fmt_values(values)}{changed} &rarr; {_summary(self.result)}"
         if self._result_handle is not None:
             self._result_handle.update(_Placeholder(str(self.result)))
         else:
             print(self.result)
         return self.result
+
+    def start(self) -> None:
+        """What the Train button does: in a kernel, a run in a background thread (the widgets stay live);
+        elsewhere (tests, scripts) a synchronous run."""
+        if self.running:
+            return
+        if not in_kernel():
+            self.train(raise_errors=False)
+            return
+        self._thread = threading.Thread(target=self._train_in_thread, daemon=True)
+        self._set_running(True)
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait until a background run has finished."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def toggle_pause(self) -> None:
+        if self.control.paused:
+            self.control.resume()
+            self.pause_button.description, self.pause_button.icon = "Pause", "pause"
+            self.status.value = "training: " + _fmt_values(self.values())
+        else:
+            self.control.pause()
+            self.pause_button.description, self.pause_button.icon = "Resume", "play"
+            self.status.value = "paused (Resume continues, Stop ends the run)"
+
+    def stop(self) -> None:
+        """End the current run after its current minibatch."""
+        self.control.stop()
+
+    def _train_in_thread(self) -> None:
+        from mxnet import npx
+
+        npx.set_np()  # MXNet's NumPy mode is per thread
+        while True:
+            self._restart = False
+            self.train(raise_errors=False)
+            if not self._restart:
+                break
+
+    def _moved(self, name: str, value: Any) -> None:
+        if not self.running:
+            return
+        if name in self.live and name in self.control.values:  # bound by this run's loop
+            self.control.set(name, value)
+            self.status.value = f"{name} = {_fmt(value)} from the next minibatch"
+        else:
+            self._restart = True
+            self.control.stop()
+            self.status.value = f"{name} changed: restarting the run"
+
+    def _set_running(self, running: bool) -> None:
+        self.button.disabled = running
+        self.pause_button.disabled = self.stop_button.disabled = not running
+        if not running:
+            self.pause_button.description, self.pause_button.icon = "Pause", "pause"
+
+
+def _fmt_values(values: dict) -> str:
+    return ", ".join(f"{k}={_fmt(v)}" for k, v in values.items())
+
+
+def _summary(result) -> str:
+    """The first line of a result's ``str()``: the result line a student reads in the status."""
+    return str(result).splitlines()[0] if result is not None else "no result"
 
 
 class _Placeholder:

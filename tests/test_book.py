@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -42,6 +43,30 @@ def test_only_checked_cells_carry_outputs(path):
         else:
             assert not cell["outputs"], f"cell {i} carries committed outputs: strip them"
             assert cell.get("execution_count") is None, f"cell {i} carries an execution count"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_no_stale_widget_state(path):
+    """A notebook saved from JupyterLab after a run keeps its widgets' state in the metadata: commit it without."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert "widgets" not in nb.get("metadata", {}), "notebook metadata carries widget state: strip it"
+    for i, cell in enumerate(nb["cells"]):
+        outputs = json.dumps(cell.get("outputs", []))
+        assert "application/vnd.jupyter.widget-view+json" not in outputs, f"cell {i} stores a widget view"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: str(p.relative_to(BOOK)))
+def test_exercises_answer_back(path):
+    """At least two exercises of every notebook have a self-check whose key is registered."""
+    from d2lnotes.exercises import exercises
+
+    code = "\n".join(_source(c) for c in _cells(path) if c["cell_type"] == "code")
+    keys = set(re.findall(r"check\(\s*[\"']([\w.]+)[\"']", code))
+    registered = exercises()
+    assert len(keys) >= 2, f"{len(keys)} self-checked exercises (want at least 2)"
+    assert all(k.startswith(path.stem + ".") for k in keys), keys
+    missing = sorted(k for k in keys if k not in registered)
+    assert not missing, f"checks with no registered exercise: {missing}"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: str(p.relative_to(BOOK)))

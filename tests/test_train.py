@@ -154,3 +154,74 @@ def test_fit_core_sums_on_the_device_and_evaluates_each_epoch():
     assert [p[0] for p in history.progress] == [0.5, 1.0, 1.5, 2.0]
     with pytest.raises(ValueError, match="no minibatch"):
         fit(step, [], 1, train_metrics={})
+
+
+def test_validation_split_is_held_out_and_selects_the_epoch(real_data):
+    """n_valid carves a disjoint, class-balanced validation split; train_classifier records valid_acc beside
+    test_acc, and best_epoch picks on the validation metric."""
+    train_iter, valid_iter, test_iter = load_data_fashion_mnist(100, n_train=1000, n_test=500, n_valid=500)
+    assert (train_iter.num_examples, valid_iter.num_examples, test_iter.num_examples) == (1000, 500, 500)
+    assert onp.bincount(valid_iter.labels).tolist() == [50] * 10
+    train_rows = {x.tobytes() for x in train_iter.examples}
+    assert not any(x.tobytes() in train_rows for x in valid_iter.examples)
+    config.seed_everything(0)
+    net = nn.HybridSequential()
+    net.add(nn.Dense(64, activation="relu"), nn.Dense(10))
+    history = train_classifier(net, train_iter, test_iter, 3, lr=0.1, ctx=mx.cpu(), plot=False,
+                               valid_iter=valid_iter)
+    assert len(history["valid_acc"]) == len(history["test_acc"]) == 3
+    best = history.best_epoch("valid_acc")
+    assert history["valid_acc"][best - 1] == max(history["valid_acc"])
+    assert history.best_epoch("train_loss", mode="min") == history["train_loss"].index(min(history["train_loss"])) + 1
+
+
+def test_steered_classifier_run_changes_lr_and_stops(real_data):
+    """A RunControl set between epochs: the new learning rate and momentum reach the trainer at the next
+    minibatch, the history records the value in force at every step and where it changed; stop ends the run."""
+    from d2lnotes.steering import RunControl
+
+    train_iter, test_iter = load_data_fashion_mnist(100, n_train=500, n_test=100)
+    control = RunControl()
+
+    def on_epoch(epoch, history):
+        if epoch == 1:
+            control.set("lr", 0.05)
+            control.set("momentum", 0.5)
+        if epoch == 2:
+            control.stop()
+
+    net = nn.Dense(10)
+    net.initialize(mx.init.Xavier())
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9})
+    history = train_classifier(net, train_iter, test_iter, 5, trainer=trainer, init=None, ctx=mx.cpu(),
+                               plot=False, control=control, on_epoch=on_epoch)
+    assert history.stopped and history.epochs == 2
+    assert history.hparams["lr"] == [0.1] * 5 + [0.05] * 5
+    assert history.hparams["momentum"] == [0.9] * 5 + [0.5] * 5
+    assert history.changes == [(1.0, "lr", 0.05), (1.0, "momentum", 0.5)]
+    assert trainer.learning_rate == 0.05 and trainer.optimizer.momentum == 0.5
+
+
+def test_run_control_pauses_until_resumed():
+    import threading
+    import time
+
+    from d2lnotes.steering import RunControl, StopTraining
+
+    control = RunControl()
+    control.bind("lr", lambda v: None, 0.1)
+    control.pause()
+    passed = threading.Event()
+    worker = threading.Thread(target=lambda: (control.before_step(), passed.set()))
+    worker.start()
+    time.sleep(0.1)
+    assert not passed.is_set()  # still waiting
+    control.resume()
+    worker.join(5)
+    assert passed.is_set()
+    control.set("lr", 0.2)
+    control.set("dropout", 0.3)  # nothing bound it in this run
+    assert control.before_step() == {"lr": 0.2} and control.unbound() == ["dropout"]
+    control.stop()
+    with pytest.raises(StopTraining):
+        control.before_step()

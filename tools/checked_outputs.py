@@ -21,11 +21,12 @@ def is_checked(cell) -> bool:
 
 
 def strip(nb) -> None:
-    """Remove outputs and execution counts, except in checked cells.
+    """Remove outputs and execution counts, except in checked cells, and the widget state JupyterLab saves.
 
     A checked cell keeps an execution count: nbval treats a cell with outputs but no count as an error
     ("Unrun reference cell has outputs").
     """
+    nb.metadata.pop("widgets", None)
     for n, cell in enumerate(nb.cells, start=1):
         if cell.cell_type == "code" and not is_checked(cell):
             cell.outputs, cell.execution_count = [], None

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .hub import extracted_dir, fetch
-from .sampling import ArrayLoader, check_batch_size, subsample
+from .sampling import ArrayLoader, check_batch_size, holdout_split, subsample
 
 TEXT_LABELS = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -142,19 +142,25 @@ def _augment_normalize(batch: np.ndarray, rng, augment=None, mean=MEAN, std=STD)
 
 
 def load_data_cifar10(batch_size: int, augment=None, n_train: int | None = None, n_test: int | None = None,
-                      seed: int = 0) -> tuple[CifarLoader, CifarLoader]:
+                      seed: int = 0, n_valid: int = 0) -> tuple[CifarLoader, ...]:
     """CIFAR-10 as ``(train_iter, test_iter)`` :class:`CifarLoader` s; the training one shuffles and augments.
 
     ``n_train``/``n_test``: class-balanced, seeded subsample sizes, or None for every image present (see
-    :func:`load_arrays` about the partial mirror); a notebook's smoke mode passes them explicitly.
+    :func:`load_arrays` about the partial mirror); a notebook's smoke mode passes them explicitly. With
+    ``n_valid > 0`` a class-balanced validation split of that many training images is held out first (not
+    augmented, disjoint from the training subsample) and ``(train_iter, valid_iter, test_iter)`` is returned.
 
     Raises:
         ValueError: a bad batch size, or a subsample size outside 1..the number of images.
     """
     check_batch_size(batch_size)
-    loaders = []
-    for train, n in ((True, n_train), (False, n_test)):
-        images, labels = subsample(*load_arrays(train), n, seed)
-        loaders.append(CifarLoader(images, labels, batch_size, shuffle=train, augment=augment if train else None,
-                                   seed=seed))
-    return tuple(loaders)
+    images, labels = load_arrays(train=True)
+    splits = []
+    if n_valid:
+        keep, held = holdout_split(labels, n_valid, seed)
+        splits.append((False, images[held], labels[held]))
+        images, labels = images[keep], labels[keep]
+    splits.insert(0, (True, *subsample(images, labels, n_train, seed)))
+    splits.append((False, *subsample(*load_arrays(train=False), n_test, seed)))
+    return tuple(CifarLoader(x, y, batch_size, shuffle=train, augment=augment if train else None, seed=seed)
+                 for train, x, y in splits)

@@ -13,7 +13,7 @@ import struct
 import numpy as np
 
 from .hub import fetch
-from .sampling import ArrayLoader, check_batch_size, subsample
+from .sampling import ArrayLoader, check_batch_size, holdout_split, subsample
 
 TEXT_LABELS = ("t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot")
 
@@ -62,7 +62,8 @@ def get_text_labels(labels) -> list[str]:
 
 
 def load_data_fashion_mnist(batch_size: int, resize: int | None = None, n_train: int | None = None,
-                            n_test: int | None = None, seed: int = 0) -> tuple[ArrayLoader, ArrayLoader]:
+                            n_test: int | None = None, seed: int = 0,
+                            n_valid: int = 0) -> tuple[ArrayLoader, ...]:
     """Fashion-MNIST as two :class:`~d2lnotes.data.sampling.ArrayLoader` s (training shuffled, test in order).
 
     Each batch is ``X: (batch, 1, h, w)`` float32 in [0, 1] and ``y: (batch,)`` int32, where ``h = w = resize`` or
@@ -75,10 +76,14 @@ def load_data_fashion_mnist(batch_size: int, resize: int | None = None, n_train:
             ``transforms.Resize`` (OpenCV) does.
         n_train, n_test: class-balanced, seeded subsample sizes, or None for all 60,000/10,000.
         seed: seed of the subsample and of the training loader's shuffling.
+        n_valid: with ``n_valid > 0``, a class-balanced validation split of that many images is held out of the
+            60,000 training images first (disjoint from the training subsample), and three loaders are returned:
+            ``(train_iter, valid_iter, test_iter)``. Choices (epochs, hyperparameters) are made on it, never on
+            the test split.
 
     Raises:
         ValueError: ``batch_size`` or ``resize`` not a whole number of at least 1; a subsample size outside
-            1..60,000 (1..10,000 for the test split).
+            1..60,000 (1..10,000 for the test split), or more than the training images left after ``n_valid``.
 
     Source: d2l ``load_data_fashion_mnist`` (Sec. 3.5).
     """
@@ -86,12 +91,16 @@ def load_data_fashion_mnist(batch_size: int, resize: int | None = None, n_train:
     if resize is not None and (not isinstance(resize, (int, np.integer)) or resize < 1):
         raise ValueError(f"resize must be None or a side length of at least 1 pixel, got {resize!r}")
     transform = functools.partial(_to_float, resize=resize)
-    loaders = []
-    for train, n in ((True, n_train), (False, n_test)):
-        images, labels = subsample(*load_arrays(train), n, seed)
-        loaders.append(ArrayLoader(images[:, None], labels, batch_size, shuffle=train, transform=transform,
-                                   seed=seed))
-    return tuple(loaders)
+    images, labels = load_arrays(train=True)
+    splits = []
+    if n_valid:
+        keep, held = holdout_split(labels, n_valid, seed)
+        splits.append((False, images[held], labels[held]))
+        images, labels = images[keep], labels[keep]
+    splits.insert(0, (True, *subsample(images, labels, n_train, seed)))
+    splits.append((False, *subsample(*load_arrays(train=False), n_test, seed)))
+    return tuple(ArrayLoader(x[:, None], y, batch_size, shuffle=train, transform=transform, seed=seed)
+                 for train, x, y in splits)
 
 
 def _to_float(batch: np.ndarray, rng=None, resize: int | None = None) -> np.ndarray:

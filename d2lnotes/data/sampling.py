@@ -23,6 +23,20 @@ def stratified_subsample(labels: np.ndarray, n: int, seed: int = 0) -> np.ndarra
     return rng.permutation(idx)
 
 
+def holdout_split(labels: np.ndarray, n_holdout: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``(keep, holdout)`` of a class-balanced, seeded holdout of ``n_holdout`` examples (e.g. a validation
+    split carved out of a training set); the two are disjoint and together cover every example.
+
+    Raises:
+        ValueError: ``n_holdout`` not a whole number from 1 to ``len(labels) - 1``.
+    """
+    if not isinstance(n_holdout, (int, np.integer)) or not 1 <= n_holdout < len(labels):
+        raise ValueError(f"a holdout of {n_holdout!r} from {len(labels)} examples: give 1 to {len(labels) - 1}")
+    holdout = stratified_subsample(labels, n_holdout, seed)
+    keep = np.setdiff1d(np.arange(len(labels)), holdout)
+    return keep, holdout
+
+
 def subsample(images: np.ndarray, labels: np.ndarray, n: int | None, seed: int = 0):
     """``(images, labels)`` cut to a class-balanced subsample of ``n`` (None: all of them, unchanged).
 

@@ -18,7 +18,8 @@ from mxnet import autograd, gluon, np
 
 from ..optim import collect_grads
 from ..plot import TrainingPlot
-from ..train import History, fit, make_updater
+from ..steering import RunControl
+from ..train import History, bind_optimizer, fit, make_updater
 
 
 def clip_gradients(net, theta: float):
@@ -62,7 +63,8 @@ def evaluate_perplexity(net, data_iter, ctx, loss=None, use_random_iter: bool = 
 
 def train_language_model(net, train_iter, num_epochs: int, lr: float | None = None, *, ctx=None, trainer=None,
                          valid_iter=None, clip_theta: float = 1.0, use_random_iter: bool = False,
-                         plot: TrainingPlot | bool | None = True, on_epoch=None) -> History:
+                         plot: TrainingPlot | bool | None = True, on_epoch=None,
+                         control: RunControl | None = None) -> History:
     """Train a language model with truncated BPTT and gradient clipping.
 
     Returns its :class:`~d2lnotes.train.History`: ``train_ppl`` and (with ``valid_iter``) ``valid_ppl`` per
@@ -80,6 +82,7 @@ def train_language_model(net, train_iter, num_epochs: int, lr: float | None = No
             each) rather than adjacent (state carried over, detached).
         plot: True for a live perplexity plot, a :class:`TrainingPlot` with legend ``("train", "valid")``, or None.
         on_epoch: optional ``callback(epoch, history)``, e.g. to print a generated sample.
+        control: a :class:`~d2lnotes.steering.RunControl`: ``lr`` and ``clip_theta`` change at the next minibatch.
 
     Raises:
         ValueError: neither ``lr`` nor ``trainer``; ``num_epochs < 1``.
@@ -90,6 +93,10 @@ def train_language_model(net, train_iter, num_epochs: int, lr: float | None = No
         raise ValueError(f"num_epochs must be at least 1, got {num_epochs}")
     ctx = ctx or try_gpu()
     step = make_updater(net, lr, trainer)
+    bind_optimizer(control, step)
+    clipping = {"theta": clip_theta}
+    if control is not None and clip_theta is not None:
+        control.bind("clip_theta", lambda v: clipping.update(theta=v), clip_theta)
     loss = gluon.loss.SoftmaxCrossEntropyLoss()
     if plot is True:
         plot = TrainingPlot(legend=("train", "valid") if valid_iter is not None else ("train",),
@@ -107,8 +114,8 @@ def train_language_model(net, train_iter, num_epochs: int, lr: float | None = No
             y_hat, carried["state"] = net(X, carried["state"])
             mean_loss = loss(y_hat, y).mean()
         mean_loss.backward()
-        if clip_theta is not None:
-            clip_gradients(net, clip_theta)
+        if clipping["theta"] is not None:
+            clip_gradients(net, clipping["theta"])
         step(1)  # the loss is already a mean over the minibatch's tokens
         return y.size, (mean_loss * y.size,)
 
@@ -120,7 +127,7 @@ def train_language_model(net, train_iter, num_epochs: int, lr: float | None = No
     plot_metrics = ("train_ppl", "valid_ppl") if valid_iter is not None else ("train_ppl",)
     return fit(batch_step, train_iter, num_epochs, train_metrics={"train_ppl": lambda s, n: math.exp(s[0] / n)},
                evaluate=evaluate, plot=plot or None, plot_metrics=plot_metrics, device=str(ctx), unit="tokens",
-               on_epoch=on_epoch)
+               on_epoch=on_epoch, control=control)
 
 
 def predict(prefix: str, num_preds: int, net, vocab, ctx=None, token: str = "char") -> str:
