@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .hub import extracted_dir, fetch
-from .sampling import ArrayLoader, check_batch_size, holdout_split, subsample
+from .sampling import ArrayLoader, check_batch_size, make_splits
 
 TEXT_LABELS = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -154,13 +154,5 @@ def load_data_cifar10(batch_size: int, augment=None, n_train: int | None = None,
         ValueError: a bad batch size, or a subsample size outside 1..the number of images.
     """
     check_batch_size(batch_size)
-    images, labels = load_arrays(train=True)
-    splits = []
-    if n_valid:
-        keep, held = holdout_split(labels, n_valid, seed)
-        splits.append((False, images[held], labels[held]))
-        images, labels = images[keep], labels[keep]
-    splits.insert(0, (True, *subsample(images, labels, n_train, seed)))
-    splits.append((False, *subsample(*load_arrays(train=False), n_test, seed)))
     return tuple(CifarLoader(x, y, batch_size, shuffle=train, augment=augment if train else None, seed=seed)
-                 for train, x, y in splits)
+                 for train, x, y in make_splits(load_arrays, n_train, n_test, n_valid, seed))

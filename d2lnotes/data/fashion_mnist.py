@@ -13,7 +13,7 @@ import struct
 import numpy as np
 
 from .hub import fetch
-from .sampling import ArrayLoader, check_batch_size, holdout_split, subsample
+from .sampling import ArrayLoader, check_batch_size, make_splits
 
 TEXT_LABELS = ("t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot")
 
@@ -91,16 +91,8 @@ def load_data_fashion_mnist(batch_size: int, resize: int | None = None, n_train:
     if resize is not None and (not isinstance(resize, (int, np.integer)) or resize < 1):
         raise ValueError(f"resize must be None or a side length of at least 1 pixel, got {resize!r}")
     transform = functools.partial(_to_float, resize=resize)
-    images, labels = load_arrays(train=True)
-    splits = []
-    if n_valid:
-        keep, held = holdout_split(labels, n_valid, seed)
-        splits.append((False, images[held], labels[held]))
-        images, labels = images[keep], labels[keep]
-    splits.insert(0, (True, *subsample(images, labels, n_train, seed)))
-    splits.append((False, *subsample(*load_arrays(train=False), n_test, seed)))
     return tuple(ArrayLoader(x[:, None], y, batch_size, shuffle=train, transform=transform, seed=seed)
-                 for train, x, y in splits)
+                 for train, x, y in make_splits(load_arrays, n_train, n_test, n_valid, seed))
 
 
 def _to_float(batch: np.ndarray, rng=None, resize: int | None = None) -> np.ndarray:

@@ -49,6 +49,27 @@ def subsample(images: np.ndarray, labels: np.ndarray, n: int | None, seed: int =
     return images[idx], labels[idx]
 
 
+def make_splits(load_arrays: Callable[[bool], tuple[np.ndarray, np.ndarray]], n_train: int | None,
+                n_test: int | None, n_valid: int = 0, seed: int = 0) -> list[tuple[bool, np.ndarray, np.ndarray]]:
+    """The splits a loader function returns, as ``(is_training, examples, labels)``: train, then (with
+    ``n_valid > 0``) a class-balanced validation split held out of the training examples first, then test.
+
+    ``load_arrays(train)`` returns a split's ``(examples, labels)``; ``n_train``/``n_test`` are subsample sizes
+    (None: all); the training subsample is drawn from what the validation split leaves.
+
+    Raises:
+        ValueError: see :func:`holdout_split` and :func:`stratified_subsample`.
+    """
+    examples, labels = load_arrays(True)
+    valid = []
+    if n_valid:
+        keep, held = holdout_split(labels, n_valid, seed)
+        valid = [(False, examples[held], labels[held])]
+        examples, labels = examples[keep], labels[keep]
+    return [(True, *subsample(examples, labels, n_train, seed)), *valid,
+            (False, *subsample(*load_arrays(False), n_test, seed))]
+
+
 def check_batch_size(batch_size) -> None:
     """Raises ValueError unless ``batch_size`` is a whole number of at least 1."""
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
