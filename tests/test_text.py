@@ -123,3 +123,16 @@ def test_sampler_length_rule_does_not_depend_on_the_offset(use_random_iter, shor
                     assert "too short" in str(e)
                     outcomes.add("raised")
         assert outcomes == ({True} if length >= shortest else {"raised"}), (length, outcomes)
+
+
+def test_unigram_perplexity_by_hand():
+    """Counts (a: 2, b: 1) of 3 training tokens, vocabulary 3, add-one: P(a) = 3/6, P(b) = 2/6, P(c) = 1/6."""
+    import math
+
+    from d2lnotes.text.language_model import unigram_perplexity
+
+    ppl = unigram_perplexity(["a", "a", "b"], ["a", "c"], 3)
+    assert ppl == pytest.approx(math.exp(-(math.log(3 / 6) + math.log(1 / 6)) / 2))
+    assert unigram_perplexity([], [0, 1, 2], 3) == pytest.approx(3.0)  # no counts: the uniform model
+    with pytest.raises(ValueError, match="empty"):
+        unigram_perplexity([0], [], 3)

@@ -10,6 +10,7 @@ perplexity as in Sec. 8.4. Taught in book/07_rnn/02_rnn_scratch.ipynb.
 """
 from __future__ import annotations
 
+import collections
 import math
 from dataclasses import dataclass
 
@@ -45,6 +46,23 @@ def detach_state(state):
 
 def _resets_state(data_iter, default: bool) -> bool:
     return getattr(data_iter, "use_random_iter", default)
+
+
+def unigram_perplexity(train_tokens, eval_tokens, vocab_size: int) -> float:
+    """Perplexity on ``eval_tokens`` of the unigram model of ``train_tokens`` with add-one (Laplace) smoothing:
+    ``P(t) = (count(t) + 1) / (len(train_tokens) + vocab_size)``. The baseline a language model must beat (the
+    uniform model's perplexity is ``vocab_size``). Tokens are indices (or any hashable tokens).
+
+    Taught in book/07_rnn/02_rnn_scratch.ipynb.
+
+    Raises:
+        ValueError: empty ``eval_tokens``.
+    """
+    if not len(eval_tokens):
+        raise ValueError("eval_tokens is empty")
+    counts = collections.Counter(train_tokens)
+    total = len(train_tokens) + vocab_size
+    return math.exp(-sum(math.log((counts[t] + 1) / total) for t in eval_tokens) / len(eval_tokens))
 
 
 def evaluate_perplexity(net, data_iter, ctx, loss=None, use_random_iter: bool = False) -> float:
