@@ -1,15 +1,28 @@
-"""Run-time configuration shared by every notebook: smoke/full mode, seeding, devices, data directory.
+"""Run-time configuration shared by every notebook: the budget (smoke / cpu / full), seeding, devices, data.
 
 A notebook reads its sizes from one place::
 
-    from d2lnotes.config import by_mode, seed_everything, try_gpu
-    num_epochs = by_mode(smoke=1, full=10)
+    from d2lnotes.config import budget, by_mode, seed_everything, try_gpu
+    num_epochs = by_mode(smoke=1, cpu=4, full=10)
+
+The three budgets run the same code with different sizes:
+
+``smoke``
+    CI: tiny data, one or two epochs, small images; about a minute per notebook. Checks compare against a
+    baseline computed in the same run.
+``cpu``
+    The default on a machine without a GPU (most students): reduced data, resolution, width or epochs chosen so
+    that a notebook finishes in at most 15 minutes on a 2-core laptop CPU with a real, stated result.
+``full``
+    The reference settings of d2l and of the course reports; the default when MXNet sees a GPU.
 
 Environment variables (all optional):
 
+``D2LNOTES_BUDGET``
+    ``smoke``, ``cpu`` or ``full``: chooses the budget. Wins over everything below.
 ``D2LNOTES_SMOKE``
-    ``1``/``true`` forces smoke mode (small data, few epochs, small images); ``0``/``false`` forces full
-    mode even under CI. Unset: smoke mode when ``CI`` is set, full mode otherwise.
+    ``1``/``true`` chooses ``smoke``; ``0``/``false`` means "not smoke": the machine's default (``full`` with a
+    GPU, ``cpu`` without) even under CI. Unset: ``smoke`` when ``CI`` is set, else the machine's default.
 ``D2LNOTES_DATA``
     Directory for downloaded data (the cache). Default: the user's cache directory, e.g.
     ``~/.cache/d2lnotes/data`` on Linux.
@@ -28,38 +41,65 @@ import platformdirs
 
 T = TypeVar("T")
 
+BUDGETS = ("smoke", "cpu", "full")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+_SAME_AS_FULL = object()
 
 
-def is_smoke() -> bool:
-    """Return True when notebooks should run in smoke mode (read from the environment each call).
-
-    Raises:
-        ValueError: if ``D2LNOTES_SMOKE`` holds something other than a yes/no word.
-    """
+def _smoke_variable() -> bool | None:
     value = os.environ.get("D2LNOTES_SMOKE")
     if value is None:
-        return bool(os.environ.get("CI"))
+        return None
     value = value.strip().lower()
     if value in _TRUE:
         return True
     if value in _FALSE:
         return False
-    raise ValueError(f"D2LNOTES_SMOKE={value!r}: use 1 (smoke mode) or 0 (full mode)")
+    raise ValueError(f"D2LNOTES_SMOKE={value!r}: use 1 (smoke budget) or 0 (the machine's default budget)")
 
 
-def by_mode(smoke: T, full: T) -> T:
-    """Pick a setting by mode: ``smoke`` in smoke mode, ``full`` otherwise.
+def budget() -> str:
+    """The run's budget, ``"smoke"``, ``"cpu"`` or ``"full"``, read from the environment on each call.
 
-    Example: ``num_epochs = by_mode(smoke=1, full=10)``.
+    Order: ``D2LNOTES_BUDGET``; then ``D2LNOTES_SMOKE``; then ``CI`` (smoke); then the machine (``full`` when
+    MXNet sees a GPU, else ``cpu``).
+
+    Raises:
+        ValueError: ``D2LNOTES_BUDGET`` is not one of the three names, ``D2LNOTES_SMOKE`` is not a yes/no word, or
+            the two variables contradict each other (``D2LNOTES_BUDGET=full`` with ``D2LNOTES_SMOKE=1``).
     """
-    return smoke if is_smoke() else full
+    smoke = _smoke_variable()
+    chosen = os.environ.get("D2LNOTES_BUDGET", "").strip().lower()
+    if chosen:
+        if chosen not in BUDGETS:
+            raise ValueError(f"D2LNOTES_BUDGET={chosen!r}: use one of {', '.join(BUDGETS)}")
+        if smoke is not None and smoke != (chosen == "smoke"):
+            raise ValueError(f"D2LNOTES_BUDGET={chosen} contradicts D2LNOTES_SMOKE="
+                             f"{os.environ['D2LNOTES_SMOKE']}: unset one of them")
+        return chosen
+    if smoke or (smoke is None and os.environ.get("CI")):
+        return "smoke"
+    return "full" if num_gpus() > 0 else "cpu"
 
 
-def mode_name() -> str:
-    """``'smoke'`` or ``'full'``, for printing in a notebook's setup cell."""
-    return "smoke" if is_smoke() else "full"
+def is_smoke() -> bool:
+    """Whether the budget is ``smoke`` (see :func:`budget`)."""
+    return budget() == "smoke"
+
+
+def by_mode(smoke: T, full: T, cpu: T = _SAME_AS_FULL) -> T:  # type: ignore[assignment]
+    """Pick a setting by budget: ``smoke``, ``cpu`` or ``full``.
+
+    ``cpu`` defaults to the ``full`` setting, for sizes that are cheap enough on a CPU anyway.
+    Example: ``num_epochs = by_mode(smoke=1, cpu=4, full=10)``.
+    """
+    chosen = budget()
+    if chosen == "smoke":
+        return smoke
+    if chosen == "cpu" and cpu is not _SAME_AS_FULL:
+        return cpu
+    return full
 
 
 def seed_everything(seed: int = 0) -> None:

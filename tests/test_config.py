@@ -6,23 +6,40 @@ import pytest
 from d2lnotes import config
 
 
-@pytest.mark.parametrize("env, ci, smoke", [
-    (None, None, False), (None, "true", True), ("1", None, True), ("0", "true", False), ("yes", None, True),
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in ("D2LNOTES_SMOKE", "D2LNOTES_BUDGET", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize("budget_var, smoke_var, ci, expected", [
+    (None, None, None, "machine"), (None, None, "true", "smoke"), (None, "1", None, "smoke"),
+    (None, "0", "true", "machine"), (None, "yes", None, "smoke"), ("cpu", None, "true", "cpu"),
+    ("full", None, None, "full"), ("smoke", "1", None, "smoke"), ("CPU", "0", None, "cpu"),
 ])
-def test_smoke_switch(monkeypatch, env, ci, smoke):
-    for name, value in (("D2LNOTES_SMOKE", env), ("CI", ci)):
-        if value is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, value)
-    assert config.is_smoke() is smoke
-    assert config.by_mode(smoke="s", full="f") == ("s" if smoke else "f")
+def test_budget_switch(clean_env, budget_var, smoke_var, ci, expected):
+    for name, value in (("D2LNOTES_BUDGET", budget_var), ("D2LNOTES_SMOKE", smoke_var), ("CI", ci)):
+        if value is not None:
+            clean_env.setenv(name, value)
+    if expected == "machine":  # this machine has no GPU; a GPU machine defaults to full
+        expected = "full" if config.num_gpus() else "cpu"
+    assert config.budget() == expected
+    assert config.is_smoke() is (expected == "smoke")
+    assert config.by_mode(smoke="s", cpu="c", full="f") == expected[0]
+    assert config.by_mode(smoke="s", full="f") == ("s" if expected == "smoke" else "f")  # cpu defaults to full
 
 
-def test_bad_smoke_value_is_an_error(monkeypatch):
-    monkeypatch.setenv("D2LNOTES_SMOKE", "maybe")
-    with pytest.raises(ValueError, match="D2LNOTES_SMOKE"):
-        config.is_smoke()
+@pytest.mark.parametrize("budget_var, smoke_var, match", [
+    ("laptop", None, "D2LNOTES_BUDGET"), (None, "maybe", "D2LNOTES_SMOKE"), ("full", "1", "contradicts"),
+    ("smoke", "0", "contradicts"),
+])
+def test_bad_budget_settings_are_errors(clean_env, budget_var, smoke_var, match):
+    for name, value in (("D2LNOTES_BUDGET", budget_var), ("D2LNOTES_SMOKE", smoke_var)):
+        if value is not None:
+            clean_env.setenv(name, value)
+    with pytest.raises(ValueError, match=match):
+        config.budget()
 
 
 def test_seeding_repeats_python_numpy_and_mxnet():
