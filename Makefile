@@ -9,7 +9,7 @@ PORT   ?= 8888
 # JupyterLab refuses to run as root (containers, CI) without this flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: install lab test unit notebooks test-browser book test-gpu bench clean check-python
+.PHONY: install lab test unit notebooks test-browser book test-gpu bench clean check-python results
 
 install: $(STAMP)
 
@@ -48,6 +48,13 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	D2LNOTES_SMOKE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest book -q --nbval-lax --nbval-current-env \
 	    -n $(WORKERS) --dist loadfile --durations=0
+
+# Run notebooks in a budget and record their times and figures in results/<budget>.json and the README:
+#   make results BUDGET=cpu NOTEBOOKS="book/04_cnn_families/01_alexnet.ipynb book/04_cnn_families/02_vgg.ipynb"
+BUDGET ?= cpu
+NOTEBOOKS ?= $(sort $(wildcard book/*/[0-9]*.ipynb))
+results: $(STAMP)
+	$(BIN)/python tools/run_budget.py --budget $(BUDGET) $(NOTEBOOKS)
 
 # Executed notebooks and HTML in _build/ (smoke or full as D2LNOTES_SMOKE says); book/ is never written.
 book: $(STAMP)

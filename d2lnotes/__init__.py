@@ -2,10 +2,13 @@
 
 Small modules by concern; a notebook imports what it needs:
 
-- :mod:`d2lnotes.config`: the smoke/full switch, seeding, devices, the data and mirror directories
+- :mod:`d2lnotes.config`: the budget switch (smoke / cpu / full), seeding, devices, the data and mirror
+  directories
 - :mod:`d2lnotes.data`: the dataset registry and data hub, and every reader of a dataset (arrays or raw text):
-  Fashion-MNIST, CIFAR-10, the language-model corpora; class-balanced subsamples and the array loader
+  Fashion-MNIST, CIFAR-10, the language-model corpora, GloVe; class-balanced subsamples and the array loader
 - :mod:`d2lnotes.train`: metrics, evaluation, the training core (:func:`~d2lnotes.train.fit`) and the classifier loop
+- :mod:`d2lnotes.checkpoint`: resumable runs (a checkpoint after every epoch, in the data cache)
+- :mod:`d2lnotes.results`: the figures check cells assert, recorded for ``tools/run_budget.py``
 - :mod:`d2lnotes.steering`: steering a run while it trains (live hyperparameters, pause, resume, stop)
 - :mod:`d2lnotes.check`: checks of "is mine the same as the library's?" and parameter counts
 - :mod:`d2lnotes.optim`: the optimisers from scratch and gradient clipping

@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 import mxnet as mx
 from mxnet import autograd, gluon, np, npx
 
+from .checkpoint import Checkpoint
 from .plot import TrainingPlot
 from .steering import RunControl, StopTraining
 
@@ -248,7 +249,8 @@ class _SGD:
 def fit(batch_step: Callable, train_iter, num_epochs: int, *, train_metrics: dict[str, Callable],
         evaluate: Callable[[], dict[str, float]] | None = None, plot: TrainingPlot | None = None,
         plot_metrics: Sequence[str] = (), progress_points: int = 0, device: str = "", unit: str = "samples",
-        on_epoch: Callable | None = None, control: RunControl | None = None) -> History:
+        on_epoch: Callable | None = None, control: RunControl | None = None,
+        checkpoint: Checkpoint | None = None) -> History:
     """The training core every task loop runs on: epochs, timing, metrics, evaluation, the live plot.
 
     A task loop (classifier, language model, ...) supplies only what differs: how one minibatch is trained and
@@ -273,9 +275,12 @@ def fit(batch_step: Callable, train_iter, num_epochs: int, *, train_metrics: dic
         control: a :class:`~d2lnotes.steering.RunControl` the task loop has bound its live hyperparameters to;
             before every minibatch the core waits while it is paused, applies changed values (marking them on
             the plot) and ends the run when it is stopped.
+        checkpoint: a :class:`~d2lnotes.checkpoint.Checkpoint` already attached to the model: the run resumes
+            after its last saved epoch (the restored epochs are drawn on the plot), reseeds every epoch from
+            ``(seed, epoch)`` and saves after every completed epoch.
 
     Returns:
-        The run's :class:`History`.
+        The run's :class:`History` (with a checkpoint: the restored epochs too).
 
     Raises:
         ValueError: ``num_epochs < 1``; ``plot_metrics`` names a metric that is neither trained nor evaluated.
@@ -283,9 +288,15 @@ def fit(batch_step: Callable, train_iter, num_epochs: int, *, train_metrics: dic
     if num_epochs < 1:
         raise ValueError(f"num_epochs must be at least 1, got {num_epochs}")
     history = History(device=device, unit=unit)
+    first_epoch = checkpoint.restore(history) if checkpoint is not None else 0
+    if first_epoch and plot is not None:
+        for e in range(min(first_epoch, num_epochs)):
+            plot.add(e + 1, [history[m][e] if m in history else None for m in plot_metrics])
     num_batches = len(train_iter) if hasattr(train_iter, "__len__") else 0
     marks = {max(1, round(num_batches * k / progress_points)) for k in range(1, progress_points + 1)}
-    for epoch in range(num_epochs):
+    for epoch in range(first_epoch, num_epochs):
+        if checkpoint is not None:
+            checkpoint.begin_epoch(epoch)
         sums, n = None, 0
         start = time.perf_counter()
         for i, (X, Y) in enumerate(train_iter):
@@ -315,6 +326,8 @@ def fit(batch_step: Callable, train_iter, num_epochs: int, *, train_metrics: dic
             on_epoch(epoch + 1, history)
         if history.stopped:
             break
+        if checkpoint is not None:
+            checkpoint.save(epoch + 1, history)
     if plot is not None:
         unknown = [m for m in plot_metrics if m not in history and history.epochs]
         if unknown:
@@ -366,7 +379,7 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
                      init: mx.init.Initializer | None | str = "xavier", hybridize: bool = True,
                      plot: TrainingPlot | bool | None = True, progress_points: int = 5,
                      eval_name: str = "test_acc", valid_iter=None, control: RunControl | None = None,
-                     on_epoch: Callable | None = None) -> History:
+                     on_epoch: Callable | None = None, checkpoint: Checkpoint | None = None) -> History:
     """Train a classifier and return its :class:`History` (``train_loss``, ``train_acc``, ``test_acc``).
 
     Written out in book/01_foundations/03_softmax_regression.ipynb (``train_epoch``/``train``) and asserted equal
@@ -395,6 +408,9 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
         control: a :class:`~d2lnotes.steering.RunControl` to steer the run while it trains: ``lr`` (and
             ``momentum``, ``wd`` for a Gluon optimiser that has them) change at the next minibatch.
         on_epoch: ``callback(epoch, history)`` after every epoch (epoch counted from 1).
+        checkpoint: a :class:`~d2lnotes.checkpoint.Checkpoint` to save every epoch and resume from (a Gluon
+            ``net``; the optimiser's state is saved when it is a ``gluon.Trainer``; the training loader's
+            generator is saved when it has one).
 
     Raises:
         ValueError: neither ``lr`` nor ``trainer``; ``num_epochs < 1``.
@@ -413,6 +429,9 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
             net.hybridize()
     step = make_updater(net, lr, trainer, optimizer, optimizer_params)
     bind_optimizer(control, step)
+    if checkpoint is not None:
+        owner = getattr(step, "__self__", None)
+        checkpoint.attach(net, trainer=owner if isinstance(owner, gluon.Trainer) else None, loaders=(train_iter,))
     loss = loss or gluon.loss.SoftmaxCrossEntropyLoss()
     evaluated = {"valid_acc": valid_iter} if valid_iter is not None else {}
     evaluated[eval_name] = test_iter
@@ -433,7 +452,7 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
                train_metrics={"train_loss": lambda s, n: s[0] / n, "train_acc": lambda s, n: s[1] / n},
                evaluate=lambda: {name: evaluate_accuracy(net, it, ctx) for name, it in evaluated.items()},
                plot=plot or None, plot_metrics=("train_loss", "train_acc", *evaluated), progress_points=progress_points,
-               device=str(ctx), unit="samples", control=control, on_epoch=on_epoch)
+               device=str(ctx), unit="samples", control=control, on_epoch=on_epoch, checkpoint=checkpoint)
 
 
 def _initialize_missing(net, ctx) -> None:

@@ -24,14 +24,15 @@ def test_training_batch_1_is_the_official_one(real_data):
     assert np.abs(images[0, 0, :3, 0].astype(int) - BATCH1_FIRST_RED).max() <= 8
 
 
-def test_test_split_is_complete_and_balanced(real_data):
-    images, labels = cifar10.load_arrays(train=False)
+def test_archive_test_batch_is_complete_and_in_official_order(real_data):
+    images, labels = cifar10.read_batch(cifar10.batches_dir() / "test_batch")
     assert images.shape == (10000, 32, 32, 3)
     assert np.bincount(labels).tolist() == [1000] * 10
     assert labels[:10].tolist() == TEST_FIRST_LABELS
 
 
-def test_missing_training_batches_are_announced(real_data):
+def test_missing_training_batches_are_announced(real_data, monkeypatch):
+    monkeypatch.setattr(cifar10, "data_source", lambda: "archive")
     present = cifar10.available_training_batches()
     assert present and set(present) <= set(cifar10.TRAIN_BATCHES)
     with warnings.catch_warnings(record=True) as caught:
@@ -45,8 +46,81 @@ def test_missing_training_batches_are_announced(real_data):
     assert not images.flags.writeable  # shared between calls: must not be changed in place
 
 
+def test_the_jpeg_folder_gives_all_50000_training_images(real_data):
+    if cifar10.jpeg_folder() is None:
+        pytest.skip("this mirror has no cifar-10/jpeg folder")
+    assert cifar10.data_source() == "jpeg"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", cifar10.PartialDatasetWarning)  # complete: no warning
+        images, labels = cifar10.load_arrays(train=True)
+    assert images.shape == (50000, 32, 32, 3) and images.dtype == np.uint8
+    assert np.bincount(labels).tolist() == [5000] * 10
+    test_images, test_labels = cifar10.load_arrays(train=False)
+    assert np.bincount(test_labels).tolist() == [1000] * 10
+    # the archive's pixels were decoded from these same JPEGs: the first test image (a cat) is test/cat/0000.jpg
+    archive_images, archive_labels = cifar10.read_batch(cifar10.batches_dir() / "test_batch")
+    first_cat = int(np.flatnonzero(test_labels == 3)[0])
+    assert archive_labels[0] == 3 and np.array_equal(archive_images[0], test_images[first_cat])
+    assert "50,000" in cifar10.describe_source()
+
+
+def _tiny_jpeg_folder(root, real_root, per_class=2):
+    """A copy of ``per_class`` real test JPEGs per class, with their sums."""
+    sums = cifar10.read_jpeg_sums(real_root.parent / cifar10.JPEG_SUMS)
+    kept = {}
+    for name in cifar10.TEXT_LABELS:
+        for k in sorted(k for k in sums if k.startswith(f"./test/{name}/"))[:per_class]:
+            (root / k).parent.mkdir(parents=True, exist_ok=True)
+            (root / k).write_bytes((real_root / k).read_bytes())
+            kept[k] = sums[k]
+    return kept
+
+
+def test_jpeg_reader_names_a_missing_or_corrupt_file(real_data, tmp_path):
+    real_root = cifar10.jpeg_folder()
+    if real_root is None:
+        pytest.skip("this mirror has no cifar-10/jpeg folder")
+    sums = _tiny_jpeg_folder(tmp_path, real_root)
+    images, labels = cifar10.read_jpeg_folder(tmp_path, "test", sums)
+    assert images.shape == (20, 32, 32, 3) and np.bincount(labels).tolist() == [2] * 10
+    victim = tmp_path / "test" / "dog" / "0001.jpg"
+    data = bytearray(victim.read_bytes())
+    data[200] ^= 0xFF
+    victim.write_bytes(bytes(data))
+    with pytest.raises(cifar10.ChecksumError, match="dog/0001.jpg does not match its sha256"):
+        cifar10.read_jpeg_folder(tmp_path, "test", sums)
+    victim.unlink()
+    with pytest.raises(cifar10.DataError, match="dog/0001.jpg is listed .* but missing"):
+        cifar10.read_jpeg_folder(tmp_path, "test", sums)
+    with pytest.raises(ValueError, match="unknown CIFAR-10 split"):
+        cifar10.read_jpeg_folder(tmp_path, "valid", sums)
+
+
+def test_a_corrupt_array_cache_is_rebuilt(real_data, tmp_path, monkeypatch):
+    real_root = cifar10.jpeg_folder()
+    if real_root is None:
+        pytest.skip("this mirror has no cifar-10/jpeg folder")
+    sums = _tiny_jpeg_folder(tmp_path / "jpeg", real_root, per_class=1)
+    monkeypatch.setenv("D2LNOTES_DATA", str(tmp_path / "cache"))
+    monkeypatch.setattr(cifar10, "jpeg_folder", lambda: tmp_path / "jpeg")
+    monkeypatch.setattr(cifar10, "read_jpeg_sums", lambda path: sums)
+    monkeypatch.setitem(cifar10.JPEG_COUNTS, "test", 1)
+    cifar10._read_jpeg_split.cache_clear()
+    try:
+        first = cifar10.load_arrays(train=False)
+        cache = tmp_path / "cache" / "cifar-10" / "jpeg-test.npz"
+        assert cache.is_file()
+        cache.write_bytes(cache.read_bytes()[:500])  # truncated
+        cifar10._read_jpeg_split.cache_clear()
+        with pytest.warns(RuntimeWarning, match="cannot be read.*decoding the JPEGs again"):
+            again = cifar10.load_arrays(train=False)
+        assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
+    finally:
+        cifar10._read_jpeg_split.cache_clear()
+
+
 def test_standard_statistics_are_close_to_the_data(real_data):
-    images, _ = cifar10.load_arrays(train=False)
+    images, _ = cifar10.read_batch(cifar10.batches_dir() / "test_batch")
     x = images.astype(np.float32) / 255
     assert np.allclose(x.mean(axis=(0, 1, 2)), cifar10.MEAN, atol=0.01)
     # the customary "std" is the mean per-image standard deviation, not the pixel standard deviation

@@ -1,11 +1,21 @@
-"""CIFAR-10: the official python pickle batches read into arrays, and a loader that augments per batch.
+"""CIFAR-10 read into arrays (official pickle batches or the course mirror's JPEG folder), and a loader.
 
-The archive is ``cifar-10-python.tar.gz`` (Krizhevsky, 2009): five training batches of 10,000 images and one
-test batch, each a pickle dict with ``data`` (10000, 3072) uint8 (the R plane, then G, then B, row-major) and
-``labels``. Whatever batches the archive holds are read; the course's offline mirror holds only
-``data_batch_1`` and ``data_batch_2`` (20,000 of the 50,000 training images, rebuilt from JPEG copies), and
-:func:`load_arrays` warns when training batches are missing, so that a result is never mistaken for a
-full-data one.
+Two layouts are read:
+
+* The official archive ``cifar-10-python.tar.gz`` (Krizhevsky, 2009), fetched through the hub: five training
+  batches of 10,000 images and one test batch, each a pickle dict with ``data`` (10000, 3072) uint8 (the R plane,
+  then G, then B, row-major) and ``labels``. Whatever batches the archive holds are read. The course's offline
+  mirror holds a partial copy (``data_batch_1`` and ``data_batch_2``, rebuilt from JPEGs).
+* The course mirror's ``cifar-10/jpeg/`` folder: all 60,000 images as 32×32 JPEGs in ``train/<class>/*.jpg``
+  and ``test/<class>/*.jpg``, listed with their sha256 in ``jpeg-SHA256SUMS`` (whose own sha256 is pinned here).
+  The JPEGs are lossy copies (mean absolute error about 6/255) in class order, not the official batch order.
+  Every file is checked against its sum and decoded once; the arrays are cached in the data cache
+  (``<cache>/cifar-10/jpeg-{train,test}.npz`` with a sha256 beside each) and a corrupt cache is rebuilt.
+
+:func:`load_arrays` picks, in order: a complete official archive already in the cache; the JPEG folder (its
+cached arrays, or the mirror); the archive through the hub (cache, mirror, network). It warns when training
+images are missing, so that a result is never mistaken for a full-data one; :func:`data_source` says which
+layout is used.
 
 Source: https://www.cs.toronto.edu/~kriz/cifar.html ; d2l Sec. 14.13 reads the Kaggle copy instead.
 Taught in book/05_project_cifar10/01_data_pipeline.ipynb.
@@ -13,17 +23,27 @@ Taught in book/05_project_cifar10/01_data_pipeline.ipynb.
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
+import os
 import pickle
+import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-from .hub import extracted_dir, fetch
+from .. import config
+from .hub import ChecksumError, DataError, extracted_dir, fetch, file_checksum
 from .sampling import ArrayLoader, check_batch_size, make_splits
 
 TEXT_LABELS = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
+JPEG_SUMS = "jpeg-SHA256SUMS"
+JPEG_SUMS_SHA256 = "c217601eebcfee757a51b381539a30bc3b0a89cac54850a81d992750b4fa8352"
+"""sha256 of the mirror's ``jpeg-SHA256SUMS`` (from the mirror's MANIFEST.md), which pins every JPEG's sum."""
+JPEG_COUNTS = {"train": 5000, "test": 1000}
+"""Images per class in each split of the JPEG folder."""
 MEAN = (0.4914, 0.4822, 0.4465)
 """Per-channel mean of the 50,000 training images (RGB, pixel values scaled to [0, 1])."""
 STD = (0.2023, 0.1994, 0.2010)
@@ -69,19 +89,23 @@ def read_batch(path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_arrays(train: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """All training images present (up to 50,000) or the 10,000 test images.
+    """All training images available (up to 50,000) or the 10,000 test images, from the layout
+    :func:`data_source` names.
 
     Returns:
-        images ``(n, 32, 32, 3)`` uint8 RGB (height, width, channel) and labels ``(n,)`` int32 in 0..9, both
-        read-only (they are read once per process and shared between calls)
-        (see :data:`TEXT_LABELS`).
+        images ``(n, 32, 32, 3)`` uint8 RGB (height, width, channel) and labels ``(n,)`` int32 in 0..9 (see
+        :data:`TEXT_LABELS`), both read-only (they are read once per process and shared between calls).
 
     Warns:
-        PartialDatasetWarning: when fewer than five training batches are present (``train=True``).
+        PartialDatasetWarning: when the archive in use has fewer than five training batches (``train=True``).
 
     Raises:
         FileNotFoundError: no training batch (or no test batch) in the archive.
+        ChecksumError: a JPEG (or the sums file) of the mirror's folder does not match its sum (named).
+        DataError: a JPEG listed in the sums file is missing or is not a 32×32 image (named).
     """
+    if data_source() == "jpeg":
+        return _read_jpeg_split("train" if train else "test")
     folder = batches_dir()
     names = available_training_batches() if train else (["test_batch"] if (folder / "test_batch").is_file() else [])
     if not names:
@@ -92,6 +116,148 @@ def load_arrays(train: bool = True) -> tuple[np.ndarray, np.ndarray]:
                       f"images); missing {', '.join(missing)}. Results are not comparable with full-data ones.",
                       PartialDatasetWarning, stacklevel=2)
     return _read_batches(str(folder), tuple(names))
+
+
+def data_source() -> str:
+    """Which layout :func:`load_arrays` reads: ``"archive"`` or ``"jpeg"`` (see the module docstring)."""
+    cached = config.data_dir() / "cifar-10" / "cifar-10-python" / "cifar-10-batches-py"
+    if all((cached / b).is_file() for b in TRAIN_BATCHES):
+        return "archive"
+    if all(_jpeg_cache(split).is_file() for split in JPEG_COUNTS) or jpeg_folder() is not None:
+        return "jpeg"
+    return "archive"
+
+
+def describe_source() -> str:
+    """One line for a notebook's setup cell: which CIFAR-10 files are read and how many training images."""
+    if data_source() == "jpeg":
+        return "all 50,000 training images (the course mirror's JPEG copies: lossy, PSNR about 30 dB)"
+    names = available_training_batches()
+    return f"{10000 * len(names):,} training images from the pickle archive ({', '.join(names)})"
+
+
+def jpeg_folder() -> Path | None:
+    """The mirror's ``cifar-10/jpeg`` folder, or None when there is no mirror or it has no such folder."""
+    mirror = config.mirror_dir()
+    folder = mirror / "cifar-10" / "jpeg" if mirror is not None else None
+    return folder if folder is not None and folder.is_dir() else None
+
+
+def read_jpeg_folder(root: Path, split: str, sums: dict[str, str] | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Decode ``root/<split>/<class>/*.jpg`` into arrays, in class order then file-name order.
+
+    Args:
+        root: the folder holding ``train/`` and ``test/``.
+        split: ``"train"`` or ``"test"``.
+        sums: ``{"./<split>/<class>/<name>.jpg": sha256}`` (the sums file's lines); every listed file of the split
+            must exist and match, and no unlisted file is read. None: read every ``*.jpg`` found, unchecked.
+
+    Returns:
+        images ``(n, 32, 32, 3)`` uint8 RGB and labels ``(n,)`` int32.
+
+    Raises:
+        ValueError: unknown split.
+        DataError: a listed file is missing, a class folder is empty, or an image is not 32×32 (the file named).
+        ChecksumError: a file does not match its sum (the file named).
+    """
+    from PIL import Image
+
+    if split not in JPEG_COUNTS:
+        raise ValueError(f"unknown CIFAR-10 split {split!r}: use train or test")
+    images, labels = [], []
+    for label, name in enumerate(TEXT_LABELS):
+        if sums is not None:
+            prefix = f"./{split}/{name}/"
+            files = sorted(k for k in sums if k.startswith(prefix))
+        else:
+            files = sorted(f"./{split}/{name}/{p.name}" for p in (root / split / name).glob("*.jpg"))
+        if not files:
+            raise DataError(f"CIFAR-10 JPEG folder {root}: no images of class {name!r} in {split}/")
+        for key in files:
+            path = root / key
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                raise DataError(f"CIFAR-10 JPEG folder: {path} is listed in {JPEG_SUMS} but missing") from None
+            if sums is not None and hashlib.sha256(data).hexdigest() != sums[key]:
+                raise ChecksumError(f"CIFAR-10 JPEG folder: {path} does not match its sha256 in {JPEG_SUMS} "
+                                    f"(corrupt copy): replace it from the mirror's source")
+            with Image.open(io.BytesIO(data)) as im:
+                array = np.asarray(im.convert("RGB"))
+            if array.shape != (32, 32, 3):
+                raise DataError(f"CIFAR-10 JPEG folder: {path} is {array.shape[1]}x{array.shape[0]}, not 32x32")
+            images.append(array)
+            labels.append(label)
+    return np.stack(images), np.asarray(labels, dtype=np.int32)
+
+
+def read_jpeg_sums(path: Path) -> dict[str, str]:
+    """The sums file as ``{"./train/cat/0000.jpg": sha256, ...}``.
+
+    Raises:
+        ChecksumError: the file is not the pinned one (:data:`JPEG_SUMS_SHA256`).
+        DataError: a malformed line (the line number named).
+    """
+    if file_checksum(path, "sha256") != JPEG_SUMS_SHA256:
+        raise ChecksumError(f"{path} is not the course mirror's {JPEG_SUMS} (sha256 differs from the pinned one)")
+    sums = {}
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        digest, _, name = line.partition("  ")
+        if len(digest) != 64 or not name:
+            raise DataError(f"{path}, line {lineno}: expected '<sha256>  <path>'")
+        sums[name] = digest
+    return sums
+
+
+def _jpeg_cache(split: str) -> Path:
+    return config.data_dir() / "cifar-10" / f"jpeg-{split}.npz"
+
+
+def _array_digest(images: np.ndarray, labels: np.ndarray) -> str:
+    h = hashlib.sha256(np.ascontiguousarray(images).data)
+    h.update(np.ascontiguousarray(labels).data)
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=2)
+def _read_jpeg_split(split: str) -> tuple[np.ndarray, np.ndarray]:
+    """The JPEG folder's split, from the cached arrays when they are intact, else decoded and cached.
+
+    The cache file holds the arrays and the sha256 of their bytes; it is written to a temporary file and renamed,
+    so an interrupted write never leaves a half file under the final name.
+    """
+    cache = _jpeg_cache(split)
+    if cache.is_file():
+        try:
+            with np.load(cache) as f:
+                images, labels, digest = f["images"], f["labels"], str(f["sha256"])
+            if _array_digest(images, labels) == digest:
+                return _read_only(images, labels)
+            problem = "its arrays do not match their recorded sha256"
+        except Exception as e:  # a truncated or garbled file: zipfile, numpy and OS errors alike
+            problem = f"it cannot be read ({e.__class__.__name__})"
+        warnings.warn(f"{cache}: {problem}; decoding the JPEGs again", RuntimeWarning, stacklevel=3)
+        cache.unlink()
+    folder = jpeg_folder()
+    if folder is None:
+        raise DataError("CIFAR-10 JPEG arrays are not cached and D2LNOTES_DATA_MIRROR has no cifar-10/jpeg folder")
+    images, labels = read_jpeg_folder(folder, split, read_jpeg_sums(folder.parent / JPEG_SUMS))
+    expected = JPEG_COUNTS[split] * len(TEXT_LABELS)
+    if len(labels) != expected:
+        raise DataError(f"CIFAR-10 JPEG folder {folder}: {len(labels)} {split} images, expected {expected}")
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".npz.part")
+    with os.fdopen(fd, "wb") as f:
+        np.savez(f, images=images, labels=labels, sha256=np.array(_array_digest(images, labels)))
+    os.replace(tmp, cache)
+    return _read_only(images, labels)
+
+
+def _read_only(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    images.flags.writeable = False
+    labels.flags.writeable = False
+    return images, labels
 
 
 @functools.lru_cache(maxsize=2)

@@ -1,0 +1,105 @@
+"""Resumable runs: a run interrupted after two epochs and resumed ends where an uninterrupted run ends."""
+import json
+
+import mxnet as mx
+import numpy as onp
+import pytest
+from mxnet import gluon
+from mxnet.gluon import nn
+
+from d2lnotes.checkpoint import Checkpoint, CorruptCheckpointWarning
+from d2lnotes.config import seed_everything
+from d2lnotes.data.sampling import ArrayLoader
+from d2lnotes.train import train_classifier
+
+EPOCHS = 4
+
+
+class Interrupted(Exception):
+    pass
+
+
+class DyingLoader(ArrayLoader):
+    """A loader whose process "dies" (raises) in the middle of epoch ``die_in`` (counted from 1)."""
+
+    def __init__(self, *args, die_in=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.die_in, self.passes = die_in, 0
+
+    def __iter__(self):
+        self.passes += 1
+        for i, batch in enumerate(super().__iter__()):
+            if self.passes == self.die_in and i == 2:
+                raise Interrupted
+            yield batch
+
+
+def _run(root, die_in=None, enabled=True):
+    """Train a small MLP with dropout, augmentation noise, momentum and a schedule; return (params, history)."""
+    seed_everything(0)
+    rng = onp.random.default_rng(1)
+    X = rng.normal(size=(256, 20)).astype("float32")
+    y = (X[:, :2].sum(axis=1) > 0).astype("int32")
+    noisy = lambda batch, g: (batch + 0.1 * g.normal(size=batch.shape)).astype("float32")  # noqa: E731
+    train_iter = DyingLoader(X, y, 32, shuffle=True, transform=noisy, seed=3, die_in=die_in)
+    test_iter = ArrayLoader(X[:64], y[:64], 64)
+    net = nn.HybridSequential()
+    net.add(nn.Dense(16, activation="relu"), nn.Dropout(0.3), nn.Dense(2))
+    net.initialize(mx.init.Xavier())
+    schedule = mx.lr_scheduler.FactorScheduler(step=8, factor=0.9, base_lr=0.1)
+    trainer = gluon.Trainer(net.collect_params(), "sgd",
+                            {"learning_rate": 0.1, "momentum": 0.9, "lr_scheduler": schedule})
+    ckpt = Checkpoint("tests/tiny", {"lr": 0.1}, root=root, enabled=enabled)
+    history = train_classifier(net, train_iter, test_iter, EPOCHS, trainer=trainer, init=None, plot=None,
+                               ctx=mx.cpu(), checkpoint=ckpt)
+    return [v.data().asnumpy() for v in net.collect_params().values()], history, train_iter
+
+
+def test_resumed_run_equals_uninterrupted_run(tmp_path):
+    reference, ref_history, _ = _run(tmp_path / "a")
+    with pytest.raises(Interrupted):
+        _run(tmp_path / "b", die_in=3)  # the process dies in epoch 3: epochs 1 and 2 are saved
+    saved = json.loads(next((tmp_path / "b").glob("*/checkpoint.json")).read_text())
+    assert saved["epoch"] == 2
+    resumed, history, loader = _run(tmp_path / "b")
+    assert loader.passes == EPOCHS - 2 and history.epochs == EPOCHS  # it trained only epochs 3 and 4
+    for i, (ours, theirs) in enumerate(zip(reference, resumed)):
+        assert onp.array_equal(ours, theirs), f"parameter {i}"
+    assert history["train_loss"] == pytest.approx(ref_history["train_loss"], rel=1e-6)
+    # a finished run restores instantly and trains nothing more
+    again, history2, loader2 = _run(tmp_path / "b")
+    assert loader2.passes == 0 and history2.epochs == EPOCHS and all(onp.array_equal(a, r) for a, r in zip(again, reference))
+
+
+def test_without_reseeding_the_resumed_run_would_differ(tmp_path):
+    """The check above can fail: a run that restarts from scratch without a checkpoint diverges from it."""
+    reference, _, _ = _run(tmp_path / "a")
+    plain, _, _ = _run(tmp_path / "c", enabled=False)
+    assert any(not onp.array_equal(r, p) for r, p in zip(reference, plain))
+
+
+def test_a_corrupt_checkpoint_is_detected_and_the_run_restarts(tmp_path):
+    reference, _, _ = _run(tmp_path / "a")
+    with pytest.raises(Interrupted):
+        _run(tmp_path / "b", die_in=3)
+    params = next((tmp_path / "b").glob("*/epoch-2.params"))
+    data = bytearray(params.read_bytes())
+    data[-10] ^= 0xFF
+    params.write_bytes(bytes(data))
+    with pytest.warns(CorruptCheckpointWarning, match="does not match its recorded sha256"):
+        restarted, history, loader = _run(tmp_path / "b")
+    assert loader.passes == EPOCHS and history.epochs == EPOCHS
+    assert all(onp.array_equal(r, p) for r, p in zip(reference, restarted))
+
+
+def test_settings_and_network_choose_the_folder(tmp_path):
+    net = nn.Dense(2)
+    a = Checkpoint("nb", {"lr": 0.1}, root=tmp_path, enabled=True).attach(net)
+    b = Checkpoint("nb", {"lr": 0.2}, root=tmp_path, enabled=True).attach(net)
+    c = Checkpoint("nb", {"lr": 0.1}, root=tmp_path, enabled=True).attach(nn.Dense(3))
+    assert len({a.folder, b.folder, c.folder}) == 3
+    net.initialize()
+    net(mx.np.ones((1, 5)))  # shapes known now ("5 -> 2"): still the same run
+    assert Checkpoint("nb", {"lr": 0.1}, root=tmp_path, enabled=True).attach(net).folder == a.folder
+    with pytest.raises(RuntimeError, match="attach"):
+        Checkpoint("nb", {}, root=tmp_path).folder

@@ -1,0 +1,94 @@
+"""Recorded results: the record() call, the budget runner's record format, and README/results agreement."""
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from d2lnotes import results
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("run_budget", ROOT / "tools" / "run_budget.py")
+run_budget = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(run_budget)
+
+
+def test_record_asserts_the_floor_in_the_right_direction(monkeypatch, tmp_path):
+    monkeypatch.delenv(results.RESULTS_FILE_VARIABLE, raising=False)
+    assert results.record("acc", 0.9, floor=0.8) == 0.9
+    with pytest.raises(AssertionError, match=r"acc = 0.7, expected >= 0.8"):
+        results.record("acc", 0.7, floor=0.8)
+    assert results.record("ppl", 90.0, floor=100.0, better="lower") == 90.0
+    with pytest.raises(AssertionError, match="expected <= 100"):
+        results.record("ppl", 110.0, floor=100.0, better="lower")
+    with pytest.raises(ValueError, match="finite"):
+        results.record("acc", math.nan)
+    with pytest.raises(ValueError, match="better"):
+        results.record("acc", 0.5, better="more")
+
+
+def test_record_appends_json_lines_for_the_runner(monkeypatch, tmp_path):
+    target = tmp_path / "figures.jsonl"
+    monkeypatch.setenv(results.RESULTS_FILE_VARIABLE, str(target))
+    results.record("acc", 0.91, floor=0.5, note="epoch 3")
+    results.record("ppl", 120.5)
+    lines = [json.loads(line) for line in target.read_text().splitlines()]
+    assert lines == [{"name": "acc", "value": 0.91, "floor": 0.5, "better": "higher", "note": "epoch 3"},
+                     {"name": "ppl", "value": 120.5, "floor": None, "better": "higher", "note": ""}]
+
+
+def _notebook(path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "from d2lnotes.config import budget\nfrom d2lnotes.results import record\n"
+        "record('budget_is_cpu', 1.0 if budget() == 'cpu' else 0.0, floor=0.5)\nrecord('answer', 42.0)")]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_runner_records_time_figures_machine_and_versions(tmp_path, monkeypatch):
+    monkeypatch.setenv("D2LNOTES_SMOKE", "1")  # the runner must override it with the budget it was given
+    path = _notebook(tmp_path / "tiny.ipynb")
+    record = run_budget.run_notebook(path, "cpu", timeout=120)
+    assert record["status"] == "passed", record.get("error")
+    assert record["figures"]["budget_is_cpu"] == {"value": 1.0, "floor": 0.5, "better": "higher", "note": ""}
+    assert record["figures"]["answer"]["value"] == 42.0
+    assert record["seconds"] > 0 and record["date"]
+    assert record["machine"]["cores"] >= 1 and "gpus" in record["machine"]
+    assert record["versions"]["mxnet"] == "1.9.1" and record["versions"]["numpy"] == "1.23.5"
+    failed = run_budget.run_notebook(path, "smoke", timeout=120)  # the floor is not reached in smoke
+    assert failed["status"] == "failed" and "budget_is_cpu" in failed["error"]
+
+
+def test_readme_tables_agree_with_the_results_files():
+    assert run_budget.main(["--check"]) == 0, "run: python tools/run_budget.py --readme"
+
+
+def test_generated_table_changes_when_a_result_changes(monkeypatch):
+    """The agreement check can fail: a README built from other figures differs."""
+    readme = ROOT.joinpath("README.md").read_text(encoding="utf-8")
+    budgets = [b for b in run_budget.BUDGETS if run_budget.BEGIN.format(b) in readme]
+    assert budgets, "the README has no generated results section"
+    real_load = run_budget.load
+
+    def altered(budget):
+        data = real_load(budget)
+        data["notebooks"]["00_fake/00_x.ipynb"] = {"status": "passed", "seconds": 60, "date": "2000-01-01",
+                                                   "figures": {}, "machine": {"load_before": 0}}
+        return data
+    monkeypatch.setattr(run_budget, "load", altered)
+    assert run_budget.readme_text(readme) != readme
+
+
+@pytest.mark.parametrize("budget", run_budget.BUDGETS)
+def test_recorded_figures_meet_their_floors_and_name_real_notebooks(budget):
+    data = run_budget.load(budget)
+    for name, record in data["notebooks"].items():
+        assert (ROOT / "book" / name).is_file(), f"results/{budget}.json names {name}, which is not in book/"
+        for figure, f in record["figures"].items():
+            if f["floor"] is not None:
+                ok = f["value"] >= f["floor"] if f["better"] == "higher" else f["value"] <= f["floor"]
+                assert ok, f"{name}: {figure} {f['value']} does not meet its floor {f['floor']}"
