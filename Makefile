@@ -70,6 +70,7 @@ test-gpu: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/families.py
+	$(BIN)/python bench/end_to_end.py
 
 clean:
 	rm -rf _build .pytest_cache
