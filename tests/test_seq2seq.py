@@ -143,3 +143,14 @@ def test_d2l_bleu_by_hand_and_chinese_tokenisation():
     assert bleu.sacrebleu_corpus([hyp], [ref], "char") == pytest.approx(100)
     assert bleu.sacrebleu_corpus(["我很"], ["我很好。"], "char") == pytest.approx(
         bleu.corpus_bleu([list("我很")], [list("我很好。")]), abs=1e-9)
+
+
+def test_sacrebleu_corpus_with_several_references():
+    hyps = ["the cat is on the mat", "hello there"]
+    refs = [["the cat sat on the mat", "the cat is on the mat"], "hello there friend"]
+    expected = sacrebleu.corpus_bleu(hyps, [["the cat sat on the mat", "hello there friend"],
+                                            ["the cat is on the mat", None]]).score
+    assert bleu.sacrebleu_corpus(hyps, refs) == pytest.approx(expected)
+    assert bleu.sacrebleu_corpus(hyps[:1], refs[:1]) == pytest.approx(100)
+    with pytest.raises(ValueError, match="reference"):
+        bleu.sacrebleu_corpus(hyps, refs[:1])

@@ -114,10 +114,24 @@ def d2l_bleu(hyp: Sequence[str], ref: Sequence[str], k: int = 2) -> float:
     return score
 
 
-def sacrebleu_corpus(hyps: Sequence[str], refs: Sequence[str], token: str = "word") -> float:
-    """The number the book reports: sacrebleu's corpus BLEU of text hypotheses against one text reference each,
-    with its standard tokeniser (``13a``) for words and ``zh`` for Chinese (``token="char"``)."""
+def sacrebleu_corpus(hyps: Sequence[str], refs: Sequence, token: str = "word") -> float:
+    """The number the book reports: sacrebleu's corpus BLEU (0-100) of text hypotheses, with its standard tokeniser
+    (``13a``) for words and ``zh`` for Chinese (``token="char"``).
+
+    Args:
+        hyps: one translation (text) per segment.
+        refs: per segment, one reference (text) or a list of references (any number per segment).
+
+    Raises:
+        ValueError: different numbers of hypotheses and reference entries, or a segment without a reference.
+    """
     import sacrebleu
 
-    return sacrebleu.corpus_bleu(list(hyps), [list(refs)], tokenize="zh" if token == "char" else "13a",
+    if len(hyps) != len(refs):
+        raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} reference entries")
+    refs = [[r] if isinstance(r, str) else list(r) for r in refs]
+    if any(not r for r in refs):
+        raise ValueError("a segment has no reference")
+    streams = [[r[i] if i < len(r) else None for r in refs] for i in range(max(map(len, refs)))]
+    return sacrebleu.corpus_bleu(list(hyps), streams, tokenize="zh" if token == "char" else "13a",
                                  force=True).score

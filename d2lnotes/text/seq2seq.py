@@ -141,6 +141,15 @@ class TranslationData:
     def sources(self, split: str) -> list[str]:
         return [detokenize(s) for s in self.tokens[split][0]]
 
+    def grouped(self, split: str) -> tuple[list[list[str]], list[list[str]]]:
+        """The split's distinct source sentences (token lists, in order of first appearance) and, for each, all its
+        reference translations as text: Tatoeba often has several, and BLEU accepts them all
+        (:func:`d2lnotes.text.bleu.sacrebleu_corpus`)."""
+        refs: dict = {}
+        for s, t in zip(*self.tokens[split]):
+            refs.setdefault(tuple(s), []).append(detokenize(t, self.tgt_token))
+        return [list(s) for s in refs], list(refs.values())
+
     def encode_source(self, sentences):
         """English sentences (strings, normalised and tokenised here, or token lists) as ``(src (n, T),
         src_valid_len (n,))`` MXNet int32 arrays; unknown words become ``<unk>``, long sentences are truncated."""
