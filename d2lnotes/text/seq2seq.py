@@ -35,7 +35,7 @@ from ..plot import TrainingPlot
 from ..steering import RunControl
 from ..train import History, bind_optimizer, fit
 from .attention import AdditiveAttention, MultiHeadAttention, PositionalEncoding, valid_mask
-from .language_model import clip_gradients
+from .language_model import clip_gradients, unigram_perplexity
 from .vocab import Vocab
 
 PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
@@ -400,6 +400,16 @@ class TransformerEncoderBlock(nn.Block):
         return self.addnorm2(Y, self.ffn(Y))
 
 
+def _embed_and_stack(block: nn.Block, vocab_size: int, num_hiddens: int, dropout: float, layers) -> None:
+    """Give a Transformer encoder or decoder its embedding, positional encoding and stack of blocks."""
+    block.num_hiddens = num_hiddens
+    block.embedding = nn.Embedding(vocab_size, num_hiddens)
+    block.pos_encoding = PositionalEncoding(num_hiddens, dropout)
+    block.blks = nn.Sequential()
+    for layer in layers:
+        block.blks.add(layer)
+
+
 class TransformerEncoder(Encoder):
     """Embedding scaled by ``sqrt(num_hiddens)``, positional encoding, ``num_layers`` encoder blocks.
     ``forward(X (b, T), valid_len (b,)) -> (b, T, num_hiddens)``."""
@@ -407,12 +417,9 @@ class TransformerEncoder(Encoder):
     def __init__(self, vocab_size: int, num_hiddens: int, ffn_num_hiddens: int, num_heads: int, num_layers: int,
                  dropout: float = 0.0, **kwargs):
         super().__init__(**kwargs)
-        self.num_hiddens = num_hiddens
-        self.embedding = nn.Embedding(vocab_size, num_hiddens)
-        self.pos_encoding = PositionalEncoding(num_hiddens, dropout)
-        self.blks = nn.Sequential()
-        for _ in range(num_layers):
-            self.blks.add(TransformerEncoderBlock(num_hiddens, ffn_num_hiddens, num_heads, dropout))
+        _embed_and_stack(self, vocab_size, num_hiddens, dropout,
+                         [TransformerEncoderBlock(num_hiddens, ffn_num_hiddens, num_heads, dropout)
+                          for _ in range(num_layers)])
 
     def forward(self, X, valid_len):
         X = self.pos_encoding(self.embedding(X) * math.sqrt(self.num_hiddens))
@@ -455,12 +462,9 @@ class TransformerDecoder(Decoder):
     def __init__(self, vocab_size: int, num_hiddens: int, ffn_num_hiddens: int, num_heads: int, num_layers: int,
                  dropout: float = 0.0, **kwargs):
         super().__init__(**kwargs)
-        self.num_hiddens = num_hiddens
-        self.embedding = nn.Embedding(vocab_size, num_hiddens)
-        self.pos_encoding = PositionalEncoding(num_hiddens, dropout)
-        self.blks = nn.Sequential()
-        for _ in range(num_layers):
-            self.blks.add(TransformerDecoderBlock(num_hiddens, ffn_num_hiddens, num_heads, dropout))
+        _embed_and_stack(self, vocab_size, num_hiddens, dropout,
+                         [TransformerDecoderBlock(num_hiddens, ffn_num_hiddens, num_heads, dropout)
+                          for _ in range(num_layers)])
         self.dense = nn.Dense(vocab_size, flatten=False)
         self.attention_weights = None
 
@@ -492,6 +496,19 @@ def teacher_forcing_input(Y, bos: int):
     decoder reads the reference token ``y_{t-1}`` (``y_0 = <bos>``) when it must predict ``y_t``. ``Y (b, T)``."""
     bos_column = np.full((Y.shape[0], 1), bos, dtype=Y.dtype, ctx=Y.ctx)
     return np.concatenate((bos_column, Y[:, :-1]), axis=1)
+
+
+def target_ids(data: TranslationData, split: str) -> list[int]:
+    """The target token indices of a split as one stream (``<eos>`` included, padding excluded)."""
+    _, _, tgt, tgt_len = data.arrays[split]
+    return [int(t) for row, n in zip(tgt, tgt_len) for t in row[:n]]
+
+
+def unigram_loss(data: TranslationData) -> float:
+    """Validation loss per target token (nats) of the unigram model of the training targets (add-one smoothed,
+    :func:`d2lnotes.text.language_model.unigram_perplexity`): the baseline a translation model must beat, since
+    it ignores the source. Taught in book/09_seq2seq/02_encoder_decoder.ipynb."""
+    return math.log(unigram_perplexity(target_ids(data, "train"), target_ids(data, "valid"), len(data.tgt_vocab)))
 
 
 def evaluate_loss(net, data_iter, bos: int, ctx=None) -> float:
