@@ -39,7 +39,7 @@ def _decoder_input(Y, bos):
     return onp.concatenate([onp.full((Y.shape[0], 1), bos, dtype=Y.dtype), Y[:, :-1]], axis=1)
 
 
-def _decoder_input_shifted_left(Y, bos):  # the notes' indexing: the decoder reads the token it must predict next
+def _decoder_input_shifted_left(Y, bos):  # a typical slip: the decoder reads the token after the one it predicts
     Y = onp.asarray(Y)
     return onp.concatenate([Y[:, 1:], onp.full((Y.shape[0], 1), bos, dtype=Y.dtype)], axis=1)
 
