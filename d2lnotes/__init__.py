@@ -19,7 +19,7 @@ Small modules by concern; a notebook imports what it needs:
 - :mod:`d2lnotes.exercises`: self-checked exercises (``check(key, answer)``), one module per chapter
 - :mod:`d2lnotes.vision`: convolution from scratch, image augmentation, the CNN families and project models
 - :mod:`d2lnotes.text`: tokens and vocabularies, language-model corpora and minibatches, recurrent networks from
-  scratch and with Gluon, language-model training
+  scratch and with Gluon, language-model training; sequence to sequence, attention and BLEU
 
 Importing the package switches MXNet to its NumPy interface (``npx.set_np()``), as the book's code uses
 ``mxnet.np`` throughout.

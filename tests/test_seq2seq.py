@@ -1,0 +1,156 @@
+"""Sequence to sequence (d2lnotes.text.seq2seq, d2lnotes.text.bleu): masked loss against a loop, decoders that
+decode step by step as they train, causal masking, beam search = exhaustive search, BLEU = sacrebleu's."""
+import math
+
+import mxnet as mx
+import numpy as onp
+import pytest
+import sacrebleu
+from mxnet import init, np
+
+from d2lnotes.text import bleu
+from d2lnotes.text.seq2seq import (BOS, EOS, PAD, EncoderDecoder, Seq2SeqAttentionDecoder, Seq2SeqDecoder,
+                                   Seq2SeqEncoder, TransformerDecoder, TransformerEncoder, beam_search,
+                                   build_array, detokenize, exhaustive_search, greedy_decode, masked_ce_loss,
+                                   sequence_log_prob, teacher_forcing_input, truncate_pad)
+from d2lnotes.text.vocab import Vocab
+
+
+def _net(kind, V_src=7, V_tgt=5, h=8, seed=0):
+    mx.random.seed(seed)
+    if kind == "gru":
+        net = EncoderDecoder(Seq2SeqEncoder(V_src, 4, h, 2), Seq2SeqDecoder(V_tgt, 4, h, 2))
+    elif kind == "attention":
+        net = EncoderDecoder(Seq2SeqEncoder(V_src, 4, h, 2), Seq2SeqAttentionDecoder(V_tgt, 4, h, 2))
+    else:
+        net = EncoderDecoder(TransformerEncoder(V_src, h, 16, 2, 2), TransformerDecoder(V_tgt, h, 16, 2, 2))
+    net.initialize(init.Normal(1.0))  # large weights: peaked, varied distributions
+    return net
+
+
+def test_masked_ce_loss_equals_a_loop():
+    Y_hat = np.random.normal(size=(3, 4, 6))
+    Y = np.random.randint(0, 6, size=(3, 4)).astype("int32")
+    lens = np.array([4, 1, 0])
+    loss = masked_ce_loss(Y_hat, Y, lens).asnumpy()
+    logits, y = Y_hat.asnumpy().astype(onp.float64), Y.asnumpy()
+    for i, n in enumerate([4, 1, 0]):
+        expected = sum(math.log(onp.exp(logits[i, t]).sum()) - logits[i, t, y[i, t]] for t in range(n))
+        assert loss[i] == pytest.approx(expected, rel=1e-5, abs=1e-6)
+    assert loss[2] == 0 and onp.isfinite(loss).all()
+    with pytest.raises(ValueError, match="expected"):
+        masked_ce_loss(Y_hat, Y[:, :3], lens)
+
+
+def test_arrays_truncation_unknown_words_and_teacher_forcing():
+    vocab = Vocab([["a", "b", "a"]], reserved_tokens=(PAD, BOS, EOS))
+    assert truncate_pad([1, 2], 4, 0) == [1, 2, 0, 0] and truncate_pad([1, 2, 3], 2, 0) == [1, 2]
+    array, lens = build_array([["a", "b"], ["a", "zzz", "b", "a", "b"]], vocab, 4)
+    assert array.tolist() == [[vocab["a"], vocab["b"], vocab[EOS], vocab[PAD]],
+                              [vocab["a"], vocab.unk, vocab["b"], vocab["a"]]]
+    assert lens.tolist() == [3, 4]
+    dec = teacher_forcing_input(np.array(array), vocab[BOS]).asnumpy()
+    assert dec[:, 0].tolist() == [vocab[BOS]] * 2 and (dec[:, 1:] == array[:, :-1]).all()
+    assert detokenize(["je", "suis", EOS, "x"]) == "je suis" and detokenize(["我", "好", PAD], "char") == "我好"
+
+
+@pytest.mark.parametrize("kind", ["gru", "attention", "transformer"])
+def test_step_by_step_equals_teacher_forced(kind):
+    """Decoding one token at a time gives the scores of one pass over the whole input: for the Transformer this
+    needs the causal mask (a query must not see later positions) and the shifted positional encoding."""
+    net = _net(kind)
+    src, src_len = np.array([[1, 2, 3, 0], [4, 5, 0, 0]], dtype="int32"), np.array([3, 2], dtype="int32")
+    dec_X = np.array([[1, 3, 4, 2], [1, 4, 4, 3]], dtype="int32")
+    full, _ = net(src, src_len, dec_X)
+    state = net.decoder.init_state(net.encoder(src, src_len), src_len)
+    steps = []
+    for t in range(4):
+        Y, state = net.decoder(dec_X[:, t:t + 1], state)
+        steps.append(Y)
+    onp.testing.assert_allclose(np.concatenate(steps, axis=1).asnumpy(), full.asnumpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_transformer_decoder_is_causal():
+    net = _net("transformer")
+    src, src_len = np.array([[1, 2, 3, 0]], dtype="int32"), np.array([3], dtype="int32")
+    a, _ = net(src, src_len, np.array([[1, 3, 4, 2]], dtype="int32"))
+    b, _ = net(src, src_len, np.array([[1, 3, 0, 0]], dtype="int32"))  # later inputs changed
+    onp.testing.assert_allclose(a[:, :2].asnumpy(), b[:, :2].asnumpy(), rtol=1e-5, atol=1e-6)
+    assert not onp.allclose(a[:, 2:].asnumpy(), b[:, 2:].asnumpy())
+    weights = net.decoder.attention_weights[0][0].asnumpy()  # (b * heads, t, t) self-attention of block 0
+    assert (onp.triu(weights[0], k=1) == 0).all()
+
+
+@pytest.mark.parametrize("kind", ["gru", "attention", "transformer"])
+@pytest.mark.parametrize("alpha", [0.0, 0.75])
+def test_wide_beam_equals_exhaustive_search(kind, alpha):
+    V, max_len, eos, bos = 4, 4, 2, 1
+    net = _net(kind, V_tgt=V)
+    src, src_len = np.array([[1, 2, 3]], dtype="int32"), np.array([3], dtype="int32")
+    best = exhaustive_search(net, src, src_len, V, bos, eos, max_len, alpha)
+    hyps = beam_search(net, src, src_len, bos, eos, max_len, beam_size=V ** max_len, alpha=alpha)
+    assert hyps[0].tokens == best.tokens
+    assert hyps[0].score == pytest.approx(best.score, rel=1e-4)
+    # every hypothesis' log-probability agrees with a teacher-forced pass
+    lp = sequence_log_prob(net, src, src_len, [h.tokens for h in hyps[:10]], bos)
+    onp.testing.assert_allclose([h.log_prob for h in hyps[:10]], lp, rtol=1e-4)
+    # width 1 is greedy search
+    greedy = greedy_decode(net, src, src_len, bos, eos, max_len)[0]
+    one = beam_search(net, src, src_len, bos, eos, max_len, beam_size=1, alpha=alpha)
+    assert len(one) == 1 and [t for t in one[0].tokens if t != eos] == greedy
+
+
+def test_beam_search_errors():
+    net = _net("gru")
+    with pytest.raises(ValueError, match="one sentence"):
+        beam_search(net, np.zeros((2, 3), dtype="int32"), np.array([3, 3]), 1, 2, 4, 2)
+    with pytest.raises(ValueError, match="at least 1"):
+        beam_search(net, np.zeros((1, 3), dtype="int32"), np.array([3]), 1, 2, 4, 0)
+
+
+CASES = [("the cat sat on the mat".split(), "the cat is on the mat".split()),
+         ("a b c d e".split(), "a b c d e".split()),
+         ("x y".split(), "a b c d e f".split()),
+         ("the the the the".split(), "the cat".split()),
+         ("one two three four five six".split(), "one two three four five".split())]
+
+
+@pytest.mark.parametrize("hyp, ref", CASES)
+def test_sentence_bleu_equals_sacrebleu(hyp, ref):
+    for smooth in ("exp", "none", "floor"):
+        expected = sacrebleu.sentence_bleu(" ".join(hyp), [" ".join(ref)], smooth_method=smooth, tokenize="none").score
+        assert bleu.sentence_bleu(hyp, ref, smooth=smooth) == pytest.approx(expected, abs=1e-9)
+
+
+def test_corpus_bleu_equals_sacrebleu_and_is_not_a_mean():
+    hyps, refs = [h for h, _ in CASES], [r for _, r in CASES]
+    for smooth in ("exp", "none"):
+        expected = sacrebleu.corpus_bleu([" ".join(h) for h in hyps], [[" ".join(r) for r in refs]],
+                                         smooth_method=smooth, tokenize="none").score
+        assert bleu.corpus_bleu(hyps, refs, smooth=smooth) == pytest.approx(expected, abs=1e-9)
+    mean = onp.mean([bleu.sentence_bleu(h, r) for h, r in CASES])
+    assert abs(mean - bleu.corpus_bleu(hyps, refs)) > 1
+    with pytest.raises(ValueError, match="hypotheses"):
+        bleu.corpus_bleu(hyps, refs[:2])
+
+
+def test_d2l_bleu_by_hand_and_chinese_tokenisation():
+    # hyp "a b c", ref "a b d e": p1 = 2/3, p2 = 1/2, BP = exp(1 - 4/3)
+    assert bleu.d2l_bleu("a b c".split(), "a b d e".split(), 2) == pytest.approx(
+        math.exp(1 - 4 / 3) * (2 / 3) ** 0.5 * (1 / 2) ** 0.25)
+    assert bleu.d2l_bleu([], ["a"]) == 0 and bleu.d2l_bleu(["a"], ["a"], 2) == 0
+    hyp, ref = "我很好。", "我很好。"
+    assert bleu.sacrebleu_corpus([hyp], [ref], "char") == pytest.approx(100)
+    assert bleu.sacrebleu_corpus(["我很"], ["我很好。"], "char") == pytest.approx(
+        bleu.corpus_bleu([list("我很")], [list("我很好。")]), abs=1e-9)
+
+
+def test_sacrebleu_corpus_with_several_references():
+    hyps = ["the cat is on the mat", "hello there"]
+    refs = [["the cat sat on the mat", "the cat is on the mat"], "hello there friend"]
+    expected = sacrebleu.corpus_bleu(hyps, [["the cat sat on the mat", "hello there friend"],
+                                            ["the cat is on the mat", None]]).score
+    assert bleu.sacrebleu_corpus(hyps, refs) == pytest.approx(expected)
+    assert bleu.sacrebleu_corpus(hyps[:1], refs[:1]) == pytest.approx(100)
+    with pytest.raises(ValueError, match="reference"):
+        bleu.sacrebleu_corpus(hyps, refs[:1])
