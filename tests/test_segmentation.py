@@ -120,3 +120,20 @@ def test_mean_iou_matches_scikit_learn():
     labels, pred = rng.integers(0, 5, 400), rng.integers(0, 5, 400)
     conf = seg.confusion_matrix(pred, labels, 5)
     assert seg.mean_iou(conf) == pytest.approx(jaccard_score(labels, pred, average="macro"))
+
+
+def test_gram_and_style_losses_against_numpy():
+    from d2lnotes.vision import style
+
+    rng = onp.random.default_rng(2)
+    X = rng.normal(size=(1, 4, 5, 6))
+    F = X.reshape(4, 30)
+    onp.testing.assert_allclose(style.gram(np.array(X)).asnumpy(), F @ F.T / 120, rtol=1e-5)
+    with pytest.raises(ValueError):
+        style.gram(np.zeros((2, 4, 5, 6)))
+    Y = rng.normal(size=(1, 3, 4, 5))
+    tv = 0.5 * (onp.abs(onp.diff(Y, axis=2)).mean() + onp.abs(onp.diff(Y, axis=3)).mean())
+    assert float(style.tv_loss(np.array(Y))) == pytest.approx(tv, rel=1e-5)
+    assert float(style.tv_loss(np.ones((1, 3, 4, 5)))) == 0.0
+    assert float(style.style_loss(np.array(X), style.gram(np.array(X)))) == pytest.approx(0.0, abs=1e-12)
+    assert float(style.content_loss(np.array(Y), np.array(Y + 1))) == pytest.approx(1.0)
