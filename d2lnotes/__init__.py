@@ -17,7 +17,8 @@ Small modules by concern; a notebook imports what it needs:
 - :mod:`d2lnotes.plot`: static plots and the live training plot
 - :mod:`d2lnotes.widgets`: hyperparameter panels
 - :mod:`d2lnotes.exercises`: self-checked exercises (``check(key, answer)``), one module per chapter
-- :mod:`d2lnotes.vision`: convolution from scratch, image augmentation, the CNN families and project models
+- :mod:`d2lnotes.vision`: convolution from scratch, image augmentation, the CNN families and project models;
+  pretrained backbones, semantic segmentation, style transfer
 - :mod:`d2lnotes.text`: tokens and vocabularies, language-model corpora and minibatches, recurrent networks from
   scratch and with Gluon, language-model training; sequence to sequence, attention and BLEU
 

@@ -1,2 +1,5 @@
 """Computer-vision helpers the later chapters reuse: convolution from scratch (:mod:`.conv`), batch image
-augmentation (:mod:`.augment`) and the CNN families and project models (:mod:`.models`)."""
+augmentation (:mod:`.augment`) and the CNN families and project models (:mod:`.models`).
+
+Chapter 6 (part 2): pretrained backbones that work offline (:mod:`.pretrained`), semantic segmentation
+(:mod:`.segmentation`) and neural style transfer (:mod:`.style`)."""
