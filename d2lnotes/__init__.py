@@ -4,7 +4,7 @@ Small modules by concern; a notebook imports what it needs:
 
 - :mod:`d2lnotes.config`: the smoke/full switch, seeding, devices, the data and mirror directories
 - :mod:`d2lnotes.data`: the dataset registry and data hub, and every reader of a dataset (arrays or raw text):
-  Fashion-MNIST, CIFAR-10, the language-model corpora; class-balanced subsamples and the array loader
+  Fashion-MNIST, CIFAR-10, the language-model corpora, the raccoon detection set; class-balanced subsamples and the array loader
 - :mod:`d2lnotes.train`: metrics, evaluation, the training core (:func:`~d2lnotes.train.fit`) and the classifier loop
 - :mod:`d2lnotes.steering`: steering a run while it trains (live hyperparameters, pause, resume, stop)
 - :mod:`d2lnotes.check`: checks of "is mine the same as the library's?" and parameter counts
@@ -14,7 +14,8 @@ Small modules by concern; a notebook imports what it needs:
 - :mod:`d2lnotes.plot`: static plots and the live training plot
 - :mod:`d2lnotes.widgets`: hyperparameter panels
 - :mod:`d2lnotes.exercises`: self-checked exercises (``check(key, answer)``), one module per chapter
-- :mod:`d2lnotes.vision`: convolution from scratch, image augmentation, the CNN families and project models
+- :mod:`d2lnotes.vision`: convolution from scratch, image augmentation, the CNN families and project models,
+  object detection (anchor boxes, NMS, SSD, average precision)
 - :mod:`d2lnotes.text`: tokens and vocabularies, language-model corpora and minibatches, recurrent networks from
   scratch and with Gluon, language-model training
 

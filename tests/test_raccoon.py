@@ -134,3 +134,27 @@ def test_ssd_loss_counts_positives():
     plain = detection.ssd_loss(cls_preds, labels, np.zeros((1, 16)), np.ones((1, 16)),
                                np.array([[1.0] * 4 + [0] * 12]), neg_ratio=None)
     assert float(plain[0]) == pytest.approx(onp.log(2) + 4 / 16, rel=1e-5)
+
+
+def test_detection_loader_and_detect():
+    import mxnet as mx
+    from mxnet import init
+
+    import d2lnotes  # noqa: F401
+    images, labels = raccoon.load_raccoon(raccoon.image_ids()[:5], 64)
+    loader = detection.DetectionLoader(images, labels, 2, augment={"min_scale": 0.7, "color": 0.2})
+    batches = list(loader)
+    assert len(loader) == len(batches) == 3
+    X, Y = batches[0]
+    assert X.shape == (2, 3, 64, 64) and X.dtype == onp.float32 and Y.shape == (2, loader.num_rows, 5)
+    assert abs(float(X.mean())) < 3
+    net = detection.TinySSD(1, [[0.2, 0.3], [0.35, 0.45], [0.5, 0.6], [0.65, 0.75], [0.8, 0.95]], [1, 2, 0.5],
+                            width=8, base_channels=(4, 8, 8))
+    net.initialize(init.Xavier(), ctx=mx.cpu())
+    rows = detection.detect(net, images, batch_size=2, max_dets=7)
+    assert len(rows) == 5 and all(r.shape[1] == 6 and len(r) <= 7 for r in rows)
+    assert all((onp.diff(r[:, 1]) <= 0).all() for r in rows)
+    with pytest.raises(ValueError):
+        detection.DetectionLoader(images, labels[:2], 2)
+    with pytest.raises(ValueError, match="five"):
+        detection.TinySSD(1, [[0.2]], [1])

@@ -22,11 +22,16 @@ def _offsets(variances=(0.1, 0.1, 0.2, 0.2)):
 # ------------------------------------------------------------------------------------------ 02_nms_prediction
 
 def _nms_inputs():
+    """Random boxes, and clusters of boxes around a few centres (so that several kept boxes suppress)."""
     rng = onp.random.default_rng(3)
     cases = []
-    for n in (1, 6, 15):
-        xy = rng.uniform(0, 60, (n, 2))
-        boxes = onp.concatenate([xy, xy + rng.uniform(10, 40, (n, 2))], axis=1)
+    for n, clusters in ((1, 0), (8, 0), (12, 3), (20, 4)):
+        if clusters:
+            centres = rng.uniform(0, 200, (clusters, 2))[rng.integers(0, clusters, n)]
+            xy = centres + rng.normal(0, 3, (n, 2))
+        else:
+            xy = rng.uniform(0, 60, (n, 2))
+        boxes = onp.concatenate([xy, xy + rng.uniform(20, 30, (n, 2))], axis=1)
         cases.append((boxes, rng.permutation(n) / n + 0.01, 0.5))
     return cases
 
@@ -103,15 +108,15 @@ register(
              solution=_kept_at_zero_threshold, wrong=3,
              hint="With threshold 0 a box is removed as soon as it overlaps a kept box at all."),
     Exercise("03_ssd.1", "Number of anchors of TinySSD on a 256x256 input with 4 anchors per pixel.",
-             solution=_num_anchors_tiny_ssd, wrong=(32 * 32 + 16 * 16 + 8 * 8 + 4 * 4 + 1) * 4,
+             solution=_num_anchors_tiny_ssd, wrong=(32 * 32 + 16 * 16 + 8 * 8 + 4 * 4 + 1) * 9,
              hint="The base network halves the side three times; then each block halves it once more, and the last "
-                  "scale is a global pooling to 1x1."),
+                  "scale is a global pooling to 1x1. Count the anchors per pixel with the n + m - 1 rule."),
     Exercise("03_ssd.2", "AP (101-point) of detections TP, FP, TP, FP, TP with 4 ground-truth boxes.",
              solution=_precision_recall, wrong=(1 + 2 / 3 + 3 / 5) / 4,
              hint="Make precision non-increasing from the right, then read it at recall 0, 0.01, ..., 1; recall "
                   "levels above the last one reached count as 0."),
     Exercise("04_region_cnns.1", "RoI max pooling of arange(20).reshape(4, 5) over x 0..3, y 0..2 into 2x2.",
-             solution=_roi_pool_example, wrong=onp.array([[6.0, 8], [11, 13]]),
+             solution=_roi_pool_example, wrong=onp.array([[1.0, 3], [11, 13]]),  # rows {0}, {1, 2}
              hint="Bin i of a side of length L covers floor(i L / 2) to ceil((i + 1) L / 2); with an odd length "
                   "neighbouring bins share a row."),
     Exercise("04_region_cnns.2", "Output shape of RoI pooling of 128 RoIs on a (2, 256, 38, 50) map into 7x7.",

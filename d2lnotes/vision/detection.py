@@ -4,7 +4,8 @@
   feature maps, each with a class head of a(q+1) channels and a box head of 4a channels, 3x3 convolutions).
 - :func:`ssd_loss`: softmax cross-entropy on the anchors' classes (with hard negative mining) plus the masked L1
   loss on their offsets.
-- :func:`augment_batch`: random crop and horizontal flip that move the boxes with the image.
+- :func:`augment_batch`: random crop and horizontal flip that move the boxes with the image;
+  :class:`DetectionLoader` serves augmented minibatches, :func:`detect` runs a trained detector.
 - :func:`average_precision`: AP over IoU thresholds exactly as ``pycocotools.cocoeval`` computes it (101-point
   interpolation, greedy matching by score, at most 100 detections per image); :func:`coco_average_precision`
   asks pycocotools itself.
@@ -150,12 +151,13 @@ def ssd_loss(cls_preds, cls_labels, bbox_preds, bbox_labels, bbox_masks, neg_rat
 
 
 def augment_batch(images: onp.ndarray, labels: list[onp.ndarray], rng: onp.random.Generator,
-                  min_scale: float = 0.6, flip: bool = True, color: float = 0.0) -> tuple[onp.ndarray, list[onp.ndarray]]:
+                  min_scale: float = 0.6, crop_prob: float = 1.0, flip: bool = True,
+                  color: float = 0.0) -> tuple[onp.ndarray, list[onp.ndarray]]:
     """Random crop (then resize back), horizontal flip and colour jitter, moving the boxes with the image.
 
-    Each image is cropped to a random window whose sides are ``min_scale`` to 1 of the image's (independently),
-    then resized back to its size. A box is kept, clipped to the window, when its centre lies in the window;
-    if no box would be left, the image is not cropped. Then it is flipped left-right with probability 1/2
+    Each image is cropped (with probability ``crop_prob``) to a random window whose sides are ``min_scale`` to 1
+    of the image's (independently), then resized back to its size. A box is kept, clipped to the window, when its
+    centre lies in the window; if no box would be left, the image is not cropped. Then it is flipped left-right with probability 1/2
     (``x -> 1 - x``). With ``color > 0`` brightness, contrast and saturation are each scaled by a random factor
     in ``[1 - color, 1 + color]`` (boxes unchanged).
 
@@ -176,7 +178,7 @@ def augment_batch(images: onp.ndarray, labels: list[onp.ndarray], rng: onp.rando
         x0, y0 = rng.uniform(0, 1 - sw), rng.uniform(0, 1 - sh)
         cx, cy = (lab[:, 1] + lab[:, 3]) / 2, (lab[:, 2] + lab[:, 4]) / 2
         inside = (cx > x0) & (cx < x0 + sw) & (cy > y0) & (cy < y0 + sh)
-        if inside.any():
+        if rng.random() < crop_prob and inside.any():
             lab = lab[inside]
             lab[:, [1, 3]] = onp.clip((lab[:, [1, 3]] - x0) / sw, 0, 1)
             lab[:, [2, 4]] = onp.clip((lab[:, [2, 4]] - y0) / sh, 0, 1)
@@ -195,6 +197,75 @@ def augment_batch(images: onp.ndarray, labels: list[onp.ndarray], rng: onp.rando
         out_images[len(out_labels)] = img
         out_labels.append(lab)
     return out_images, out_labels
+
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def to_input(images: onp.ndarray, ctx=None):
+    """uint8 images ``(n, s, s, 3)`` to the network's input ``(n, 3, s, s)`` float32, scaled to [0, 1] and
+    standardised per channel with the usual ImageNet mean and std."""
+    x = (images.astype(onp.float32) / 255 - onp.array(IMAGENET_MEAN, onp.float32)) / onp.array(IMAGENET_STD,
+                                                                                             onp.float32)
+    return np.array(x.transpose(0, 3, 1, 2), ctx=ctx)
+
+
+class DetectionLoader:
+    """Minibatches ``(X (b, 3, s, s) float32, Y (b, k, 5) labels padded with -1 rows)`` from images in memory.
+
+    Each pass draws a new order from the loader's own seeded generator (when ``shuffle``) and, when ``augment``,
+    applies :func:`augment_batch` (crop, flip, colour jitter) to every batch. The last, smaller batch is kept.
+
+    Args:
+        images: ``(n, s, s, 3)`` uint8; labels: per image ``(k_i, 5)`` normalised rows.
+        batch_size, shuffle, seed: as usual; augment: ``None`` or keyword arguments of :func:`augment_batch`
+            (e.g. ``{"min_scale": 0.7, "color": 0.2}``); ctx: the device of the batches.
+    Taught in book/06_vision_apps/03_ssd.ipynb.
+    """
+
+    def __init__(self, images, labels, batch_size: int, shuffle: bool = True, seed: int = 0,
+                 augment: dict | None = None, ctx=None):
+        if len(images) != len(labels) or len(images) == 0:
+            raise ValueError(f"{len(images)} images and {len(labels)} labels: need the same, positive number")
+        self.images, self.labels = images, labels
+        self.batch_size, self.shuffle, self.augment, self.ctx = batch_size, shuffle, augment, ctx
+        self.rng = onp.random.default_rng(seed)
+        self.num_rows = max(len(l) for l in labels)
+
+    def __len__(self) -> int:
+        return -(-len(self.images) // self.batch_size)
+
+    def __iter__(self):
+        from ..data.raccoon import pad_labels
+
+        order = self.rng.permutation(len(self.images)) if self.shuffle else onp.arange(len(self.images))
+        for i in range(0, len(order), self.batch_size):
+            idx = order[i:i + self.batch_size]
+            images, labels = self.images[idx], [self.labels[j] for j in idx]
+            if self.augment is not None:
+                images, labels = augment_batch(images, labels, self.rng, **self.augment)
+            yield to_input(images, self.ctx), np.array(pad_labels(labels, self.num_rows), ctx=self.ctx)
+
+
+def detect(net, images: onp.ndarray, batch_size: int = 32, nms_threshold: float = 0.45,
+           pos_threshold: float = 0.01, max_dets: int = 100, ctx=None) -> list[onp.ndarray]:
+    """Run a detector returning ``(anchors, cls_preds, bbox_preds)`` (e.g. :class:`TinySSD`) on uint8 images.
+
+    Returns:
+        per image a NumPy array ``(d, 6)`` of kept rows ``(class, score, xmin, ymin, xmax, ymax)``, normalised
+        coordinates, by decreasing score, at most ``max_dets``.
+    """
+    out = []
+    for i in range(0, len(images), batch_size):
+        anchors, cls_preds, bbox_preds = net(to_input(images[i:i + batch_size], ctx))
+        probs = npx.softmax(cls_preds, axis=-1).transpose(0, 2, 1)
+        rows = npx.multibox_detection(probs, bbox_preds, anchors, nms_threshold=nms_threshold,
+                                      threshold=pos_threshold).asnumpy()
+        for r in rows:
+            r = r[r[:, 0] >= 0]
+            out.append(r[onp.argsort(-r[:, 1], kind="stable")][:max_dets])
+    return out
 
 
 # -------------------------------------------------------------------------------------------------- evaluation
