@@ -201,6 +201,11 @@ def drawing_into(handle) -> Iterator[None]:
         _ACTIVE_HANDLE.reset(token)
 
 
+def current_handle():
+    """The display handle set by :func:`drawing_into` (e.g. a HyperparameterPanel's plot area), or None."""
+    return _ACTIVE_HANDLE.get()
+
+
 def in_kernel() -> bool:
     """Whether this code runs in a Jupyter kernel (where figures and widgets can be displayed)."""
     try:

@@ -3,7 +3,7 @@
 Readers return arrays or raw text and never import the training loop, the plots or the task code:
 :mod:`.fashion_mnist`, :mod:`.cifar10` (images), :mod:`.corpora` (*The Time Machine*, Penn Treebank),
 :mod:`.glove` (pretrained GloVe vectors), :mod:`.translation` (bilingual sentence pairs), :mod:`.camvid`
-(semantic segmentation);
+(semantic segmentation), :mod:`.raccoon` (raccoon detection, PASCAL VOC XML);
 :mod:`.sampling` holds class-balanced subsamples and the in-memory minibatch loader.
 """
 from . import registry  # noqa: F401  (registers every dataset)
