@@ -34,20 +34,13 @@ from pathlib import Path
 import numpy as np
 
 from . import config
+from .data.hub import file_checksum
 
 __all__ = ["Checkpoint", "CorruptCheckpointWarning"]
 
 
 class CorruptCheckpointWarning(UserWarning):
     """A checkpoint failed its checksums or could not be read; the run restarts from scratch."""
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class Checkpoint:
@@ -129,7 +122,7 @@ class Checkpoint:
             os.replace(tmp, path)
         meta = {
             "epoch": epoch, "name": self.name, "settings": self.settings,
-            "files": {kind: {"name": p.name, "sha256": _sha256(p)} for kind, p in files.items()},
+            "files": {kind: {"name": p.name, "sha256": file_checksum(p, "sha256")} for kind, p in files.items()},
             "loaders": [it.rng.bit_generator.state for it in self.loaders],
             "history": {"metrics": history.metrics, "progress": history.progress, "hparams": history.hparams,
                         "changes": history.changes, "device": history.device, "unit": history.unit},
@@ -156,7 +149,7 @@ class Checkpoint:
             meta = json.loads(meta_path.read_text())
             for kind, entry in meta["files"].items():
                 path = folder / entry["name"]
-                if not path.is_file() or _sha256(path) != entry["sha256"]:
+                if not path.is_file() or file_checksum(path, "sha256") != entry["sha256"]:
                     raise ValueError(f"{path.name} is missing or does not match its recorded sha256")
             if ("states" in meta["files"]) != (self.trainer is not None) or len(meta["loaders"]) != len(self.loaders):
                 raise ValueError("it was saved for a different trainer or set of loaders")

@@ -29,7 +29,6 @@ Taught in book/06_vision_apps/06_fine_tuning.ipynb; used by 08_fcn and 09_style_
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import time
@@ -43,6 +42,8 @@ from mxnet import gluon
 from mxnet.gluon import nn
 
 from .. import config
+from ..checkpoint import CorruptCheckpointWarning
+from ..data.hub import file_checksum
 
 __all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "ZOO_NAMES", "VGG19_ARCH", "Backbone", "CourseSpec", "course_spec",
            "zoo_file", "zoo_reachable", "zoo_backbone", "load_backbone", "course_backbone",
@@ -57,10 +58,6 @@ VGG19_ARCH = ((2, 64), (2, 128), (4, 256), (4, 512), (4, 512))
 """VGG-19 (configuration E): ``(convolutions, channels)`` per block."""
 _VGG19_CONV_LAYERS = 37  # 16 convolutions + 16 ReLUs + 5 poolings
 _FEATURE_CHANNELS = {"resnet18": 512, "vgg19": 512}
-
-
-class CorruptCheckpointWarning(UserWarning):
-    """A course checkpoint did not match its recorded checksum and is being rebuilt."""
 
 
 @dataclass
@@ -217,14 +214,6 @@ def checkpoint_paths(spec: CourseSpec) -> tuple[Path, Path]:
     return folder / f"{spec.name}.params", folder / f"{spec.name}.json"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def vgg19_layers(width: float = 1.0, batch_norm: bool = False) -> nn.HybridSequential:
     """VGG-19's convolutional part with every channel count scaled by ``width``: per block of
     :data:`VGG19_ARCH` its 3x3 convolutions (padding 1), each followed by ReLU (and batch normalisation before it
@@ -328,7 +317,7 @@ def train_course_backbone(spec: CourseSpec, ctx=None, plot=False) -> dict:
     tmp = params.with_suffix(".params.tmp")
     trunk.save_parameters(str(tmp))
     os.replace(tmp, params)
-    record = {"spec": dataclasses.asdict(spec), "sha256": _sha256(params), "test_acc": history["test_acc"][-1],
+    record = {"spec": dataclasses.asdict(spec), "sha256": file_checksum(params, "sha256"), "test_acc": history["test_acc"][-1],
               "train_images": splits[0].num_examples, "test_images": splits[1].num_examples,
               "seconds": round(seconds, 1), "device": str(ctx)}
     record_path.write_text(json.dumps(record, indent=1))
@@ -344,7 +333,7 @@ def course_backbone(spec: CourseSpec, ctx=None, train_if_missing: bool = True) -
     """
     params, record_path = checkpoint_paths(spec)
     record = json.loads(record_path.read_text()) if record_path.is_file() and params.is_file() else None
-    if record is not None and _sha256(params) != record.get("sha256"):
+    if record is not None and file_checksum(params, "sha256") != record.get("sha256"):
         warnings.warn(f"course checkpoint {params} does not match its recorded sha256: it is corrupt and is "
                       "rebuilt, not loaded", CorruptCheckpointWarning, stacklevel=2)
         params.unlink()
