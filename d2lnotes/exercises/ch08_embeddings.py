@@ -56,10 +56,17 @@ def _sum_of_two_children(x) -> float:
 
 # --------------------------------------------------------------------------------------------- 03_fasttext
 
-def _ngrams_3_to_6(word: str) -> list[str]:
-    from ..text.subwords import char_ngrams
+def _fnv1a(text: str) -> int:
+    from ..text.subwords import fnv1a_hash
 
-    return char_ngrams(word, 3, 6)
+    return fnv1a_hash(text)
+
+
+def _fnv1(text: str) -> int:  # the typical slip: multiply first, then XOR (FNV-1, not FNV-1a)
+    h = 2166136261
+    for b in text.encode("utf-8"):
+        h = ((h * 16777619) & 0xFFFFFFFF) ^ ((b - 256 if b > 127 else b) & 0xFFFFFFFF)
+    return h
 
 
 def _bucket_of(gram: str = "<wh", num_buckets: int = 2_000_000) -> int:
@@ -102,11 +109,10 @@ register(
     Exercise("02_cbow_hierarchical_softmax.2", "sigmoid(x) + sigmoid(-x) for x = 2.7.",
              solution=lambda: _sum_of_two_children(2.7), wrong=1.87,  # 2 sigmoid(x): a sign dropped
              hint="The two children of an inner node share the probability of the node."),
-    Exercise("03_fasttext.1", "The character n-grams of length 3 to 6 of a word, with the < > markers.",
-             solution=_ngrams_3_to_6, kind="function",
-             inputs=lambda: [("where",), ("fox",), ("embedding",)],
-             wrong=lambda word: [word[i:i + n] for n in range(3, 7) for i in range(len(word) - n + 1)],
-             hint="Add '<' and '>' around the word first; list all n-grams of length 3, then 4, 5 and 6."),
+    Exercise("03_fasttext.1", "fastText's 32-bit FNV-1a hash of a string's UTF-8 bytes (bytes as signed chars).",
+             solution=_fnv1a, kind="function", inputs=lambda: [("<wh",), ("where>",), ("naïve",), ("",)],
+             wrong=_fnv1, hint="FNV-1a XORs the byte in first and multiplies by 16777619 after, modulo 2**32; "
+                               "a byte above 127 is XORed as a negative number (sign-extended to 32 bits)."),
     Exercise("03_fasttext.2", "The bucket of the n-gram '<wh' with 2,000,000 buckets (FNV-1a).",
              solution=_bucket_of, wrong=_bucket_of("wh"),
              hint="Hash the bytes of '<wh' with FNV-1a: xor each byte, then multiply by 16777619, modulo 2**32."),
