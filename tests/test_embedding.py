@@ -282,3 +282,16 @@ def test_analogy_file_error(tmp_path):
     bad.write_text("a b c d\n", encoding="utf-8")
     with pytest.raises(ValueError, match="line 1"):
         word_eval.read_analogies(bad)
+
+
+def test_cbow_batches_cover_every_centre():
+    rng = onp.random.default_rng(0)
+    corpus = [rng.integers(1, 50, size=20) for _ in range(30)]
+    counts = embedding.token_counts(corpus, 50)
+    batches = embedding.CBOWBatches(corpus, counts, batch_size=64, max_window=2, t=1.0, drop=[0])
+    targets = []
+    for (contexts, mask), y in batches:
+        assert contexts.shape == mask.shape == (y.shape[0], 4)
+        assert (mask.asnumpy().sum(axis=1) >= 1).all()
+        targets.append(y.asnumpy())
+    assert onp.array_equal(onp.bincount(onp.concatenate(targets), minlength=50), counts)

@@ -232,7 +232,7 @@ class SkipGramBatches:
         self._next = self._draw()
 
 
-class CBOWBatches:
+class CBOWBatches(SkipGramBatches):
     """Minibatches for CBOW: each epoch subsamples ``corpus``, draws windows, shuffles and yields
     ``((contexts, context_mask), targets)`` as MXNet arrays: ``contexts`` ``(batch, 2 * max_window)`` int32,
     ``context_mask`` the same shape float32 (1 on real context words), ``targets`` ``(batch,)`` int32, the centre
@@ -242,23 +242,13 @@ class CBOWBatches:
 
     def __init__(self, corpus, counts, batch_size: int = 512, max_window: int = 5, t: float = 1e-4,
                  drop: Sequence[int] = (), seed: int = 0, ctx=None):
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be positive, got {batch_size}")
-        self.corpus, self.counts = corpus, onp.asarray(counts)
-        self.batch_size, self.max_window, self.t, self.drop = batch_size, max_window, t, tuple(drop)
-        self.rng = onp.random.default_rng(seed)
-        self.ctx = ctx
-        self.tokens = int(sum(len(s) for s in corpus))
-        self._next = self._draw()
+        super().__init__(corpus, counts, batch_size, max_window, 1, t, drop, seed, ctx)
 
     def _draw(self):
         sentences = subsample(self.corpus, self.counts, self.t, self.rng, drop=self.drop)
         targets, contexts, mask = cbow_examples(sentences, self.max_window, self.rng)
         order = self.rng.permutation(targets.size)
         return targets[order], contexts[order], mask[order]
-
-    def __len__(self) -> int:
-        return math.ceil(self._next[0].size / self.batch_size)
 
     def __iter__(self) -> Iterator:
         from mxnet import cpu, np
