@@ -22,7 +22,8 @@ Small modules by concern; a notebook imports what it needs:
   object detection (anchor boxes, NMS, SSD, average precision), pretrained backbones, semantic segmentation,
   style transfer
 - :mod:`d2lnotes.text`: tokens and vocabularies, language-model corpora and minibatches, recurrent networks from
-  scratch and with Gluon, language-model training; sequence to sequence, attention and BLEU
+  scratch and with Gluon, language-model training; word embeddings and their evaluation; sequence to sequence,
+  attention and BLEU
 
 Importing the package switches MXNet to its NumPy interface (``npx.set_np()``), as the book's code uses
 ``mxnet.np`` throughout.
