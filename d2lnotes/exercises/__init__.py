@@ -2,7 +2,7 @@
 right, close or wrong (with a hint). The answers are computed here, never printed in the notebooks.
 
 One module per chapter registers its exercises: :mod:`.ch01_foundations`, :mod:`.ch02_training`,
-:mod:`.ch03_cnn_basics`, :mod:`.ch04_cnn_families`, :mod:`.ch05_project_cifar10`, :mod:`.ch07_rnn`. A notebook's
+:mod:`.ch03_cnn_basics`, :mod:`.ch04_cnn_families`, :mod:`.ch05_project_cifar10`, :mod:`.ch07_rnn`, :mod:`.ch10_nlp_projects`. A notebook's
 exercise cell reads::
 
     from d2lnotes.exercises import check
