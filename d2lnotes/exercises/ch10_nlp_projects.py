@@ -26,3 +26,41 @@ register(
              solution=_pooled_candidates, wrong=300,
              hint="a width-k filter has T - k + 1 windows; count every filter's windows."),
 )
+
+
+# ---------------------------------------------------------------------------------------- 05_bilstm_crf
+
+def _log10_paths(T: int = 83, K: int = 3) -> float:
+    return T * float(onp.log10(K))
+
+
+def _brute_force_log_partition(E, A, s, e) -> float:
+    """log Z by enumerating every tag sequence (the definition, not the forward algorithm)."""
+    import itertools
+
+    T, K = E.shape
+    scores = [s[y[0]] + E[onp.arange(T), list(y)].sum() + sum(A[y[t - 1], y[t]] for t in range(1, T)) + e[y[-1]]
+              for y in itertools.product(range(K), repeat=T)]
+    m = max(scores)
+    return float(m + onp.log(onp.exp(onp.asarray(scores) - m).sum()))
+
+
+def _crf_inputs() -> list:
+    rng = onp.random.default_rng(7)
+    return [(rng.normal(size=(T, K)) * 2, rng.normal(size=(K, K)), rng.normal(size=K), rng.normal(size=K))
+            for T, K in [(1, 3), (3, 3), (5, 2), (4, 4)]]
+
+
+def _forgets_end(E, A, s, e) -> float:
+    return _brute_force_log_partition(E, A, s, onp.zeros_like(e))
+
+
+register(
+    Exercise("05_bilstm_crf.1", "log10 of the number of tag sequences of an 83-token sentence with 3 tags",
+             solution=_log10_paths, wrong=83 * 3,
+             hint="there are K choices at each of the T positions, independently."),
+    Exercise("05_bilstm_crf.2", "the forward algorithm: log Z of one sentence", solution=_brute_force_log_partition,
+             kind="function", inputs=_crf_inputs, wrong=_forgets_end, rtol=1e-8, atol=1e-8,
+             hint="start with alpha = s + E[0], add log-sum-exp over the previous tag at each step, and do not "
+                  "forget the end scores."),
+)

@@ -37,13 +37,18 @@ def crf_log_partition(emissions, mask, transitions, start, end):
             at least one); transitions: ``(K, K)``; start, end: ``(K,)``.
 
     Returns:
-        ``(batch,)``. ``alpha_t[j] = logsumexp_i(alpha_{t-1}[i] + A[i, j]) + E[t, j]``, kept unchanged at padding.
+        ``(batch,)``. ``alpha_t[j] = logsumexp_i(alpha_{t-1}[i] + A[i, j]) + E[t, j]``. At padding the step is the
+        identity (score 0 to stay on the same tag, -1e4 to move), so ``alpha`` passes through unchanged; the
+        step scores of all positions are formed at once, leaving few operations inside the loop over time.
     """
+    K = emissions.shape[2]
     alpha = start[None, :] + emissions[:, 0]
-    for t in range(1, emissions.shape[1]):
-        scores = alpha[:, :, None] + transitions[None] + emissions[:, t][:, None, :]  # (batch, from, to)
-        m = mask[:, t][:, None]
-        alpha = m * logsumexp(scores, axis=1) + (1 - m) * alpha
+    if emissions.shape[1] > 1:
+        steps = emissions[:, 1:, None, :] + transitions[None, None]  # (batch, T - 1, from, to)
+        m = mask[:, 1:, None, None]
+        steps = m * steps + (1 - m) * ((np.eye(K, ctx=emissions.ctx, dtype=emissions.dtype) - 1) * 1e4)
+        for t in range(emissions.shape[1] - 1):
+            alpha = logsumexp(alpha[:, :, None] + steps[:, t], axis=1)
     return logsumexp(alpha + end[None, :], axis=1)
 
 
