@@ -64,3 +64,32 @@ register(
              hint="start with alpha = s + E[0], add log-sum-exp over the previous tag at each step, and do not "
                   "forget the end scores."),
 )
+
+
+# ---------------------------------------------------------------------------------------- 03_sts_siamese
+
+def _mean_score_mse() -> float:
+    from ..data.sts import load_sts
+
+    train, test = load_sts("train")[2], load_sts("test")[2]
+    return float(((train.mean() - test.astype(onp.float64)) ** 2).mean())
+
+
+register(
+    Exercise("03_sts_siamese.1", "test MSE of predicting the mean training score", solution=_mean_score_mse,
+             wrong=0.0, rtol=1e-3, hint="the mean of the training scores, then the squared error on every test pair."),
+    Exercise("03_sts_siamese.2", "the STS score for h_a = (1, 0, 2), h_b = (0, 0.5, 1)",
+             solution=lambda: 5 * float(onp.exp(-2.5)), wrong=float(onp.exp(-2.5)),
+             hint="exp of minus the L1 distance is the similarity in (0, 1]; the model predicts 5 times that."),
+)
+
+
+# ---------------------------------------------------------------------------------------- 04_sts_improved
+
+register(
+    Exercise("04_sts_improved.1", "the SIF weight a / (a + p) for a = 1e-3, p = 0.05",
+             solution=lambda: 1e-3 / (1e-3 + 0.05), wrong=0.05 / (1e-3 + 0.05),
+             hint="the weight is a / (a + p(w)): small for frequent words."),
+    Exercise("04_sts_improved.2", "the probability at which the SIF weight is 1/2 for a = 1e-3",
+             solution=lambda: 1e-3, wrong=0.5, hint="solve a / (a + p) = 1/2 for p."),
+)

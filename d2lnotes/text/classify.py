@@ -321,7 +321,7 @@ class ManhattanSimilarity(nn.Block):
 
 class PairRegressor(nn.Block):
     """A sentence-pair regressor on the features ``[u, v, |u - v|, u * v]`` of a shared encoder's vectors
-    ``u, v`` (InferSent's), through a hidden layer to a score ``5 * sigmoid(.)`` in (0, 5).
+    ``u, v`` (InferSent's), through a hidden layer to ``sigmoid(.)`` in (0, 1); multiply by 5 for an STS score.
 
     ``forward(X (batch, 2, T)) -> (batch,)``.
     """
@@ -335,7 +335,7 @@ class PairRegressor(nn.Block):
     def forward(self, X):
         u, v = self.encoder(X[:, 0]), self.encoder(X[:, 1])
         features = np.concatenate([u, v, np.abs(u - v), u * v], axis=1)
-        return 5 * npx.sigmoid(self.head(features)[:, 0])
+        return npx.sigmoid(self.head(features)[:, 0])
 
 
 def cross_validate(make_net, X: onp.ndarray, y: onp.ndarray, num_folds: int, num_epochs: int, *,
@@ -389,3 +389,74 @@ def cross_validate(make_net, X: onp.ndarray, y: onp.ndarray, num_folds: int, num
                         "majority": float((y[test_idx] == majority).mean()), "seconds": sum(history["seconds"]),
                         "history": history, "net": net})
     return results
+
+
+def encode_pairs(first: Sequence[Sequence[str]], second: Sequence[Sequence[str]], vocab: Vocab,
+                 max_len: int) -> onp.ndarray:
+    """Two lists of token lists -> ``(n, 2, max_len)`` int32 indices (:func:`encode` of each side)."""
+    return onp.stack([encode(first, vocab, max_len), encode(second, vocab, max_len)], axis=1)
+
+
+def predict_scores(net, X: onp.ndarray, scale: float = 5.0, ctx=None, batch_size: int = 500) -> onp.ndarray:
+    """``scale * net(pairs)`` for ``X: (n, 2, T)`` pairs, as an ``(n,)`` NumPy array (dropout off)."""
+    out = []
+    for Xb, _ in TokenLoader(X, onp.zeros(len(X)), batch_size):
+        out.append(net(Xb.as_in_ctx(ctx) if ctx is not None else Xb).asnumpy())
+    return scale * onp.concatenate(out)
+
+
+def train_similarity(net, train_iter, num_epochs: int, lr: float, eval_sets: dict, *, optimizer: str = "rmsprop",
+                     plateau_patience: int | None = None, scale: float = 5.0, ctx=None, plot: bool = False):
+    """Train a sentence-pair model whose output in (0, 1) is the similarity score divided by ``scale``, with the
+    mean squared error on ``score / scale`` (the STS-B course report's loss), on :func:`d2lnotes.train.fit`.
+
+    Args:
+        net: ``(batch, 2, T) -> (batch,)`` in (0, 1), e.g. :class:`ManhattanSimilarity`, :class:`PairRegressor`
+            (initialised by the caller).
+        train_iter: a :class:`TokenLoader` of ``(pairs, scores)``.
+        eval_sets: ``{name: (X (n, 2, T), scores (n,))}`` evaluated after every epoch: ``<name>_pearson``,
+            ``<name>_spearman`` and ``<name>_mse`` (on the 0-5 scale). Select the epoch on a development set
+            (``history.best_epoch("dev_pearson")``) and read the test metrics there.
+        plateau_patience: divide the learning rate by 10 after this many epochs without a lower MSE on the first
+            eval set (:class:`~d2lnotes.schedules.ReduceLROnPlateau`); None: constant learning rate.
+
+    Returns:
+        The run's :class:`~d2lnotes.train.History`.
+    """
+    from mxnet import autograd, gluon
+
+    from ..config import try_gpu
+    from ..plot import TrainingPlot
+    from ..schedules import ReduceLROnPlateau
+    from ..train import fit
+    from .metrics import pearson, spearman
+
+    ctx = ctx or try_gpu()
+    trainer = gluon.Trainer(net.collect_params(), optimizer, {"learning_rate": lr})
+    plateau = ReduceLROnPlateau(lr, factor=0.1, patience=plateau_patience) if plateau_patience is not None else None
+    first = next(iter(eval_sets))
+
+    def batch_step(i, X, y):
+        X, y = X.as_in_ctx(ctx), y.as_in_ctx(ctx)
+        with autograd.record():
+            loss = ((net(X) - y / scale) ** 2).sum()
+        loss.backward()
+        trainer.step(X.shape[0])
+        return X.shape[0], (loss,)
+
+    def evaluate():
+        metrics = {}
+        for name, (X, y) in eval_sets.items():
+            pred = predict_scores(net, X, scale, ctx)
+            metrics.update({f"{name}_pearson": pearson(pred, y), f"{name}_spearman": spearman(pred, y),
+                            f"{name}_mse": float(((pred - y) ** 2).mean())})
+        return metrics
+
+    def on_epoch(epoch, history):
+        if plateau is not None:
+            trainer.set_learning_rate(plateau.step(history[f"{first}_mse"][-1]))
+
+    names = [f"{name}_pearson" for name in eval_sets]
+    return fit(batch_step, train_iter, num_epochs, train_metrics={"train_mse": lambda s, n: s[0] / n},
+               evaluate=evaluate, on_epoch=on_epoch, device=str(ctx), plot_metrics=names,
+               plot=TrainingPlot(legend=[n.replace("_", " ") for n in names], xlim=(1, num_epochs)) if plot else None)
