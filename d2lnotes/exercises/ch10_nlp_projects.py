@@ -93,3 +93,18 @@ register(
     Exercise("04_sts_improved.2", "the probability at which the SIF weight is 1/2 for a = 1e-3",
              solution=lambda: 1e-3, wrong=0.5, hint="solve a / (a + p) = 1/2 for p."),
 )
+
+
+# ---------------------------------------------------------------------------------------- 01_sentiment_birnn
+
+def _bilstm_params(h: int = 100, d: int = 50) -> int:
+    return 2 * (4 * h * d + 4 * h * h + 2 * 4 * h)
+
+
+register(
+    Exercise("01_sentiment_birnn.1", "parameters of MaskedBiLSTM(100) on 50-d inputs", solution=_bilstm_params,
+             wrong=_bilstm_params() // 2,
+             hint="per direction: four gate blocks, each with input weights, hidden weights and two biases."),
+    Exercise("01_sentiment_birnn.5", "majority-class accuracy on a stratified MR fold", solution=lambda: 0.5,
+             wrong=0.55, hint="both classes have 5,331 sentences and every fold keeps their proportion."),
+)
