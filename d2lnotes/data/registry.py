@@ -211,3 +211,27 @@ register(Dataset(
     citation="Dean De Cock, Ames, Iowa: Alternative to the Boston Housing Data, Journal of Statistics Education, 2011",
     mirror_dir="kaggle-house-prices",
 ))
+
+register(Dataset(
+    name="semeval14-laptop",
+    files=tuple(
+        RemoteFile(key, (Source(path.rsplit("/", 1)[1], f"sha256:{digest}",
+                                url="https://raw.githubusercontent.com/lixin4ever/E2E-TBSA/master/" + path),))
+        for key, path, digest in [
+            ("train", "data/laptop14_train.txt", "8b1cf7ad4b410b3836f1b8b716074d348feea398d259a09d79f69ae5bba3f2c4"),
+            ("test", "data/laptop14_test.txt", "1a4900d9a305aabd930c15fac9cf23ec2aff7e891bd51d63aa3e388bca31004c"),
+            ("train_conll", "data_conll/laptop14_train_conll.txt",
+             "a1467f1e14e0a1c52c5690dd6ec7635c84ce99f992ec0443367c0812d23eb319"),
+            ("dev_conll", "data_conll/laptop14_dev_conll.txt",
+             "cc2e1122ed010e1ff29bab87db3df785de6299671cd1ba9f20b0f93c9b7b0aec"),
+        ]
+    ),
+    homepage="https://alt.qcri.org/semeval2014/task4/",
+    license="SemEval-2014 ABSA data: research and teaching use; cite Pontiki et al. 2014",
+    citation="Pontiki et al., SemEval-2014 Task 4: Aspect Based Sentiment Analysis, SemEval 2014; redistributed by "
+             "Li, Bing, Li & Lam, A Unified Model for Opinion Target Extraction and Target Sentiment Prediction, "
+             "AAAI 2019 (github.com/lixin4ever/E2E-TBSA)",
+    mirror_dir="semeval14-laptop",
+    notes="aspect terms tagged per token (T-POS/T-NEG/T-NEU); 3,045 training sentences (2,741 + a 304-sentence "
+          "validation split given by the CoNLL files) and 800 test sentences",
+))

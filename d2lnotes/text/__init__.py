@@ -7,4 +7,7 @@ Huffman tree of hierarchical softmax (:mod:`.huffman`), fastText's subwords (:mo
 co-occurrence counts and weight (:mod:`.cooccurrence`), and similarity/analogy evaluation (:mod:`.word_eval`).
 
 Sequence to sequence (chapter 9): encoder–decoder models, greedy and beam search (:mod:`.seq2seq`), attention
-(:mod:`.attention`) and BLEU (:mod:`.bleu`)."""
+(:mod:`.attention`) and BLEU (:mod:`.bleu`).
+
+Text classification and the NLP projects (chapter 10): sentence encoders and classifiers (:mod:`.classify`), the
+linear-chain CRF and BiLSTM tagger (:mod:`.crf`) and the NLP metrics (:mod:`.metrics`)."""
