@@ -17,7 +17,8 @@ Random streams: MXNet's generator state cannot be saved, so a checkpointed run r
 the start of every epoch from ``(seed, epoch)``; the loaders' own generators (which shuffle and augment) are saved
 and restored. An interrupted and resumed run therefore ends with the same parameters as an uninterrupted one
 (on a CPU; some GPU kernels are not deterministic). The smoke budget (CI) does not checkpoint unless asked to,
-so that a changed notebook is always retrained.
+so that a changed notebook is always retrained. With ``D2LNOTES_RESUME=0`` checkpoints are saved but never
+restored (``tools/run_budget.py`` sets it, so that a recorded time is the time of a run from scratch).
 """
 from __future__ import annotations
 
@@ -139,7 +140,7 @@ class Checkpoint:
         """Load the last saved epoch into the attached objects and ``history``; return how many epochs it covers
         (0 when there is nothing to resume, checkpoints are disabled, or the checkpoint was corrupt: then it is
         deleted with a :class:`CorruptCheckpointWarning`)."""
-        if not self.enabled:
+        if not self.enabled or os.environ.get("D2LNOTES_RESUME", "").strip() in ("0", "false", "no"):
             return 0
         folder = self.folder
         meta_path = folder / "checkpoint.json"

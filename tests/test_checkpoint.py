@@ -103,3 +103,11 @@ def test_settings_and_network_choose_the_folder(tmp_path):
     assert Checkpoint("nb", {"lr": 0.1}, root=tmp_path, enabled=True).attach(net).folder == a.folder
     with pytest.raises(RuntimeError, match="attach"):
         Checkpoint("nb", {}, root=tmp_path).folder
+
+
+def test_no_resume_when_asked(tmp_path, monkeypatch):
+    """D2LNOTES_RESUME=0 (set by the results runner): the run starts from scratch although a checkpoint exists."""
+    _run(tmp_path / "a")
+    monkeypatch.setenv("D2LNOTES_RESUME", "0")
+    _, history, loader = _run(tmp_path / "a")
+    assert loader.passes == EPOCHS and history.epochs == EPOCHS

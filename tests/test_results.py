@@ -43,7 +43,8 @@ def _notebook(path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(
         "from d2lnotes.config import budget\nfrom d2lnotes.results import record\n"
-        "record('budget_is_cpu', 1.0 if budget() == 'cpu' else 0.0, floor=0.5)\nrecord('answer', 42.0)")]
+        "import os\nrecord('budget_is_cpu', 1.0 if budget() == 'cpu' else 0.0, floor=0.5)\nrecord('answer', 42.0)\n"
+        "record('resume_off', float(os.environ['D2LNOTES_RESUME'] == '0'), floor=1.0)")]
     nbformat.write(nb, path)
     return path
 
@@ -56,6 +57,7 @@ def test_runner_records_time_figures_machine_and_versions(tmp_path, monkeypatch)
     assert record["status"] == "passed", record.get("error")
     assert record["figures"]["budget_is_cpu"] == {"value": 1.0, "floor": 0.5, "better": "higher", "note": ""}
     assert record["figures"]["answer"]["value"] == 42.0
+    assert record["figures"]["resume_off"]["value"] == 1.0  # a recorded run never resumes a checkpoint
     assert record["seconds"] > 0 and record["date"]
     assert record["machine"]["cores"] >= 1 and "gpus" in record["machine"]
     assert record["versions"]["mxnet"] == "1.9.1" and record["versions"]["numpy"] == "1.23.5"

@@ -5,7 +5,8 @@
     python tools/run_budget.py --check      # exit 1 when the README and results/*.json disagree (a test runs it)
 
 Each notebook runs top to bottom in a fresh kernel, in its own folder, with ``D2LNOTES_BUDGET`` set (and
-``D2LNOTES_SMOKE``/``CI`` removed). Its check cells call :func:`d2lnotes.results.record`, which appends every
+``D2LNOTES_SMOKE``/``CI`` removed) and ``D2LNOTES_RESUME=0``: a recorded run never resumes from a checkpoint, so
+its time is the time of a run from scratch. Its check cells call :func:`d2lnotes.results.record`, which appends every
 figure (value, asserted floor, which way is better) to a file this runner names in ``D2LNOTES_RESULTS_FILE``.
 Per notebook the record holds the wall time, the figures, the date, the machine (cores, GPU, load average
 before and after: other jobs inflate times) and the versions (Python, MXNet, NumPy, the commit of this
@@ -76,8 +77,9 @@ def run_notebook(path: Path, budget: str, timeout: int) -> dict:
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         figures_file = Path(tmp) / "figures.jsonl"
-        saved = {k: os.environ.get(k) for k in ("D2LNOTES_BUDGET", "D2LNOTES_SMOKE", "CI", "D2LNOTES_RESULTS_FILE")}
-        os.environ.update(D2LNOTES_BUDGET=budget, D2LNOTES_RESULTS_FILE=str(figures_file))
+        saved = {k: os.environ.get(k) for k in ("D2LNOTES_BUDGET", "D2LNOTES_SMOKE", "CI", "D2LNOTES_RESULTS_FILE",
+                                                "D2LNOTES_RESUME")}
+        os.environ.update(D2LNOTES_BUDGET=budget, D2LNOTES_RESULTS_FILE=str(figures_file), D2LNOTES_RESUME="0")
         os.environ.pop("D2LNOTES_SMOKE", None)
         os.environ.pop("CI", None)
         load_before = os.getloadavg()[0]
