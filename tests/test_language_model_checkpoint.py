@@ -23,26 +23,33 @@ class Interrupted(Exception):
     pass
 
 
-class DyingLoader(SeqDataLoader):
-    """Dies (raises) at the third minibatch of pass ``die_in`` (counted from 1)."""
+class Dying:
+    """A SeqDataLoader that "dies" (raises) at the third minibatch of pass ``die_in`` (counted from 1); it shows
+    the loader's generator and sampling mode, which train_language_model and the checkpoint read."""
 
-    def __init__(self, *args, die_in=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.die_in, self.passes = die_in, 0
+    def __init__(self, loader, die_in=None):
+        self.loader, self.die_in, self.passes = loader, die_in, 0
+        self.rng, self.use_random_iter = loader.rng, loader.use_random_iter
+
+    def __len__(self):
+        return len(self.loader)
 
     def __iter__(self):
         self.passes += 1
-        for i, batch in enumerate(super().__iter__()):
-            if self.passes == self.die_in and i == 2:
-                raise Interrupted
-            yield batch
+        batches = iter(self.loader)
+        yield from (batch for i, batch in enumerate(batches) if not self._dies(i))
+
+    def _dies(self, i):
+        if self.passes == self.die_in and i == 2:
+            raise Interrupted
+        return False
 
 
 def _run(root, die_in=None, enabled=True, use_random_iter=False):
     seed_everything(0)
     rng = onp.random.default_rng(0)
     corpus = [int(t) for t in rng.integers(0, VOCAB, size=600)]
-    train_iter = DyingLoader(corpus, 4, 6, use_random_iter=use_random_iter, seed=1, die_in=die_in)
+    train_iter = Dying(SeqDataLoader(corpus, 4, 6, use_random_iter=use_random_iter, seed=1), die_in=die_in)
     valid_iter = SeqDataLoader(corpus[:200], 4, 6, seed=2)
     net = RNNModel(rnn.LSTM(8, 2, dropout=0.3), VOCAB, embed_size=5, dropout=0.3)
     net.initialize(mx.init.Uniform(0.1), ctx=CTX)
