@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import collections
 import math
+import random
 from dataclasses import dataclass
 
 import mxnet as mx
 from mxnet import autograd, gluon, np
 
+from ..checkpoint import Checkpoint
 from ..optim import collect_grads
 from ..plot import TrainingPlot
 from ..steering import RunControl
@@ -82,7 +84,7 @@ def evaluate_perplexity(net, data_iter, ctx, loss=None, use_random_iter: bool = 
 def train_language_model(net, train_iter, num_epochs: int, lr: float | None = None, *, ctx=None, trainer=None,
                          valid_iter=None, clip_theta: float = 1.0, use_random_iter: bool = False,
                          plot: TrainingPlot | bool | None = True, on_epoch=None,
-                         control: RunControl | None = None) -> History:
+                         control: RunControl | None = None, checkpoint: Checkpoint | None = None) -> History:
     """Train a language model with truncated BPTT and gradient clipping.
 
     Returns its :class:`~d2lnotes.train.History`: ``train_ppl`` and (with ``valid_iter``) ``valid_ppl`` per
@@ -101,9 +103,16 @@ def train_language_model(net, train_iter, num_epochs: int, lr: float | None = No
         plot: True for a live perplexity plot, a :class:`TrainingPlot` with legend ``("train", "valid")``, or None.
         on_epoch: optional ``callback(epoch, history)``, e.g. to print a generated sample.
         control: a :class:`~d2lnotes.steering.RunControl`: ``lr`` and ``clip_theta`` change at the next minibatch.
+        checkpoint: a :class:`~d2lnotes.checkpoint.Checkpoint` to save every epoch and resume from (as in
+            :func:`d2lnotes.train.train_classifier`): the parameters of ``net`` (a Gluon block), the optimiser's
+            state when it is a ``gluon.Trainer`` (learning rate included), and the random generators of
+            ``train_iter`` and ``valid_iter`` (a :class:`~d2lnotes.text.sequence.SeqDataLoader`'s
+            ``random.Random`` or a NumPy generator), so that a resumed run ends where an uninterrupted one ends.
 
     Raises:
         ValueError: neither ``lr`` nor ``trainer``; ``num_epochs < 1``.
+        TypeError: ``checkpoint`` with a model that is not a Gluon block (a from-scratch model has no
+            ``save_parameters``).
     """
     from ..config import try_gpu
 
@@ -112,6 +121,12 @@ def train_language_model(net, train_iter, num_epochs: int, lr: float | None = No
     ctx = ctx or try_gpu()
     step = make_updater(net, lr, trainer)
     bind_optimizer(control, step)
+    if checkpoint is not None:
+        if not isinstance(net, gluon.Block):
+            raise TypeError(f"a checkpoint needs a Gluon block, got {type(net).__name__} (a from-scratch model)")
+        owner = getattr(step, "__self__", None)
+        checkpoint.attach(net, trainer=owner if isinstance(owner, gluon.Trainer) else None,
+                          loaders=[_SavedGenerator.of(it) for it in (train_iter, valid_iter)])
     clipping = {"theta": clip_theta}
     if control is not None and clip_theta is not None:
         control.bind("clip_theta", lambda v: clipping.update(theta=v), clip_theta)
@@ -145,7 +160,36 @@ def train_language_model(net, train_iter, num_epochs: int, lr: float | None = No
     plot_metrics = ("train_ppl", "valid_ppl") if valid_iter is not None else ("train_ppl",)
     return fit(batch_step, train_iter, num_epochs, train_metrics={"train_ppl": lambda s, n: math.exp(s[0] / n)},
                evaluate=evaluate, plot=plot or None, plot_metrics=plot_metrics, device=str(ctx), unit="tokens",
-               on_epoch=on_epoch, control=control)
+               on_epoch=on_epoch, control=control, checkpoint=checkpoint)
+
+
+class _SavedGenerator:
+    """Lets :class:`~d2lnotes.checkpoint.Checkpoint` save and restore a loader's ``random.Random`` (it saves
+    ``loader.rng.bit_generator.state``, the interface of a NumPy generator) as a JSON-able list."""
+
+    def __init__(self, rng: random.Random):
+        self._rng = rng
+        self.rng = self  # the checkpoint reads self.rng.bit_generator.state
+        self.bit_generator = self
+
+    @property
+    def state(self) -> list:
+        version, internal, gauss_next = self._rng.getstate()
+        return [version, list(internal), gauss_next]
+
+    @state.setter
+    def state(self, value) -> None:
+        version, internal, gauss_next = value
+        self._rng.setstate((version, tuple(internal), gauss_next))
+
+    @classmethod
+    def of(cls, loader):
+        """The object to hand to the checkpoint for ``loader``: itself when its ``rng`` is a NumPy generator, a
+        wrapper when it is a ``random.Random``, None when it has no generator (a plain list of minibatches)."""
+        rng = getattr(loader, "rng", None)
+        if isinstance(rng, random.Random):
+            return cls(rng)
+        return loader if rng is not None else None
 
 
 def predict(prefix: str, num_preds: int, net, vocab, ctx=None, token: str = "char") -> str:
