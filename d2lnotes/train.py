@@ -14,6 +14,7 @@ import time
 from typing import Callable, Sequence
 
 import mxnet as mx
+import numpy as onp
 from mxnet import autograd, gluon, np, npx
 
 from .checkpoint import Checkpoint
@@ -52,6 +53,22 @@ def correct_count(y_hat, y):
     if y_hat.ndim > 1 and y_hat.shape[1] > 1:
         y_hat = y_hat.argmax(axis=1)
     return (y_hat.astype(y.dtype) == y).sum()
+
+
+def majority_baseline(train_labels, eval_labels) -> float:
+    """Accuracy on ``eval_labels`` of always predicting the most frequent class of ``train_labels``: the best
+    constant classifier, the baseline a trained model's accuracy floor is measured against.
+
+    Args:
+        train_labels, eval_labels: ``(n,)`` non-negative integer class labels (NumPy arrays or lists).
+
+    Raises:
+        ValueError: either set of labels is empty.
+    """
+    train_labels, eval_labels = onp.asarray(train_labels), onp.asarray(eval_labels)
+    if train_labels.size == 0 or eval_labels.size == 0:
+        raise ValueError("majority_baseline needs non-empty training and evaluation labels")
+    return float((eval_labels == onp.bincount(train_labels).argmax()).mean())
 
 
 def accuracy(y_hat, y) -> float:

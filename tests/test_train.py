@@ -225,3 +225,12 @@ def test_run_control_pauses_until_resumed():
     control.stop()
     with pytest.raises(StopTraining):
         control.before_step()
+
+
+def test_majority_baseline_is_the_best_constant_classifier():
+    from d2lnotes.train import majority_baseline
+    # class 2 is the most frequent training label; it is right on 2 of the 4 evaluation labels
+    assert majority_baseline([2, 2, 1, 0, 2], [2, 1, 2, 0]) == 0.5
+    assert majority_baseline(onp.array([0, 1, 1]), onp.array([0, 0])) == 0.0
+    with pytest.raises(ValueError, match="non-empty"):
+        majority_baseline([], [1])
