@@ -94,3 +94,12 @@ def test_recorded_figures_meet_their_floors_and_name_real_notebooks(budget):
             if f["floor"] is not None:
                 ok = f["value"] >= f["floor"] if f["better"] == "higher" else f["value"] <= f["floor"]
                 assert ok, f"{name}: {figure} {f['value']} does not meet its floor {f['floor']}"
+
+
+def test_two_runners_of_one_budget_keep_each_others_records(monkeypatch, tmp_path):
+    monkeypatch.setattr(run_budget, "RESULTS", tmp_path)
+    run_budget.add_record("cpu", "a.ipynb", {"status": "passed"})
+    stale = run_budget.load("cpu")                      # what a second runner read before the first one saved
+    run_budget.add_record("cpu", "b.ipynb", {"status": "failed"})
+    assert set(run_budget.load("cpu")["notebooks"]) == {"a.ipynb", "b.ipynb"}
+    assert "b.ipynb" not in stale["notebooks"]

@@ -16,7 +16,9 @@ repository). A failed notebook is recorded as failed, with the cell and the erro
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
+import fcntl
 import json
 import os
 import platform
@@ -119,6 +121,27 @@ def load(budget: str) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {"budget": budget, "notebooks": {}}
 
 
+@contextlib.contextmanager
+def _locked(budget: str):
+    """Hold an exclusive lock on ``results/<budget>.json.lock`` (POSIX ``flock``) for a read-modify-write."""
+    RESULTS.mkdir(exist_ok=True)
+    with open(RESULTS / f".{budget}.json.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def add_record(budget: str, key: str, record: dict) -> None:
+    """Add one notebook's record to ``results/<budget>.json``, reading the file again under a lock, so that
+    two runners of one budget (one per core) each keep the notebooks the other recorded meanwhile."""
+    with _locked(budget):
+        results = load(budget)
+        results["notebooks"][key] = record
+        save(results)
+
+
 def save(results: dict) -> None:
     RESULTS.mkdir(exist_ok=True)
     results["notebooks"] = dict(sorted(results["notebooks"].items()))
@@ -179,14 +202,14 @@ def main(argv=None) -> int:
     if args.notebooks:
         if args.budget is None:
             parser.error("--budget is needed to run notebooks")
-        results = load(args.budget)
         for path in args.notebooks:
             path = path.resolve()
             key = str(path.relative_to(ROOT / "book"))
             print(f"{key}: running in the {args.budget} budget ...", flush=True)
             record = run_notebook(path, args.budget, args.timeout)
-            results["notebooks"][key] = record
-            save(results)  # after every notebook: a long session keeps what it measured
+            # after every notebook (a long session keeps what it measured), reading the file again under a lock:
+            # two runners of one budget (one per core) each add their own notebooks
+            add_record(args.budget, key, record)
             figures = "; ".join(_figure(k, f) for k, f in record["figures"].items())
             print(f"  {record['status']} in {record['seconds'] / 60:.1f} min: {figures or 'no figures'}"
                   + (f"\n  {record['error']}" if "error" in record else ""), flush=True)
