@@ -212,11 +212,14 @@ register(Dataset(
     mirror_dir="kaggle-house-prices",
 ))
 
+# a fixed commit of the redistribution, not its moving master branch (the sha256 below is checked either way)
+_E2E_TBSA = "https://raw.githubusercontent.com/lixin4ever/E2E-TBSA/2b8b654186b24b069f19e4f407e1abed70a8cae8/"
+
 register(Dataset(
     name="semeval14-laptop",
     files=tuple(
         RemoteFile(key, (Source(path.rsplit("/", 1)[1], f"sha256:{digest}",
-                                url="https://raw.githubusercontent.com/lixin4ever/E2E-TBSA/master/" + path),))
+                                url=_E2E_TBSA + path),))
         for key, path, digest in [
             ("train", "data/laptop14_train.txt", "8b1cf7ad4b410b3836f1b8b716074d348feea398d259a09d79f69ae5bba3f2c4"),
             ("test", "data/laptop14_test.txt", "1a4900d9a305aabd930c15fac9cf23ec2aff7e891bd51d63aa3e388bca31004c"),

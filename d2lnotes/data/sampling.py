@@ -1,4 +1,4 @@
-"""Class-balanced subsamples and the minibatch loader shared by the image datasets."""
+"""Class-balanced subsamples, and the minibatch loop (:class:`BatchLoader`) that every in-memory loader shares."""
 from __future__ import annotations
 
 from typing import Callable
@@ -76,12 +76,52 @@ def check_batch_size(batch_size) -> None:
         raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
 
 
-class ArrayLoader:
+class BatchLoader:
+    """The minibatch loop every in-memory loader of the book shares: ``num_examples`` examples cut into batches of
+    ``batch_size`` in a seeded order; a subclass says how a batch is built from its indices in :meth:`collate`.
+
+    Each pass draws a new order from the loader's own generator ``rng`` (when ``shuffle``), so two loaders built
+    with the same seed yield the same batches; ``collate`` may draw from ``rng`` too (random crops, flips), after
+    the pass's order. The last, smaller batch is kept. :class:`~d2lnotes.checkpoint.Checkpoint` saves ``rng``'s
+    state, so a resumed run draws what the uninterrupted one would have drawn.
+
+    Args:
+        num_examples: how many examples there are.
+        batch_size: examples per batch.
+        shuffle: a new random order every pass (training) or the stored order (evaluation).
+        seed: seed of the loader's generator.
+
+    Raises:
+        ValueError: a bad ``batch_size``.
+    """
+
+    def __init__(self, num_examples: int, batch_size: int, shuffle: bool = False, seed: int = 0):
+        check_batch_size(batch_size)
+        self._num_examples, self.batch_size, self.shuffle = int(num_examples), batch_size, shuffle
+        self.rng = np.random.default_rng(seed)
+
+    @property
+    def num_examples(self) -> int:
+        return self._num_examples
+
+    def __len__(self) -> int:
+        return -(-self.num_examples // self.batch_size)
+
+    def __iter__(self):
+        order = self.rng.permutation(self.num_examples) if self.shuffle else np.arange(self.num_examples)
+        for start in range(0, len(order), self.batch_size):
+            yield self.collate(order[start:start + self.batch_size])
+
+    def collate(self, idx: np.ndarray):
+        """The batch of the examples ``idx`` (a ``(b,)`` int array); subclasses define it."""
+        raise NotImplementedError
+
+
+class ArrayLoader(BatchLoader):
     """Minibatches ``(X, y)`` as MXNet arrays on the CPU, cut from examples held in memory as NumPy arrays.
 
-    Each pass draws a new order from the loader's own seeded generator (when ``shuffle``), so two loaders built
-    with the same seed yield the same batches, and applies ``transform`` to every batch at once (vectorised: no
-    per-example Python work). The last, smaller batch is kept.
+    A :class:`BatchLoader` that applies ``transform`` to every batch at once (vectorised: no per-example Python
+    work).
 
     Args:
         examples: ``(n, ...)`` array of examples (e.g. uint8 images).
@@ -103,24 +143,12 @@ class ArrayLoader:
                  transform: Callable | None = None, seed: int = 0):
         if len(examples) != len(labels):
             raise ValueError(f"{len(examples)} examples but {len(labels)} labels")
-        check_batch_size(batch_size)
-        self.examples, self.labels = examples, np.asarray(labels, np.int32)
-        self.batch_size, self.shuffle, self.transform = batch_size, shuffle, transform
-        self.rng = np.random.default_rng(seed)
+        super().__init__(len(examples), batch_size, shuffle, seed)
+        self.examples, self.labels, self.transform = examples, np.asarray(labels, np.int32), transform
 
-    @property
-    def num_examples(self) -> int:
-        return len(self.examples)
-
-    def __len__(self) -> int:
-        return -(-self.num_examples // self.batch_size)
-
-    def __iter__(self):
+    def collate(self, idx: np.ndarray):
         from mxnet import np as mnp
 
-        order = self.rng.permutation(self.num_examples) if self.shuffle else np.arange(self.num_examples)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start:start + self.batch_size]
-            batch = self.examples[idx]
-            X = self.transform(batch, self.rng) if self.transform is not None else batch
-            yield mnp.array(X, dtype="float32"), mnp.array(self.labels[idx], dtype="int32")
+        batch = self.examples[idx]
+        X = self.transform(batch, self.rng) if self.transform is not None else batch
+        return mnp.array(X, dtype="float32"), mnp.array(self.labels[idx], dtype="int32")

@@ -21,6 +21,7 @@ import numpy as onp
 from mxnet import init, np, npx
 from mxnet.gluon import nn, rnn
 
+from ..data.sampling import BatchLoader
 from .vocab import Vocab
 
 PAD = 1
@@ -78,7 +79,7 @@ def pretrained_matrix(vocab: Vocab, words: Sequence[str], vectors: onp.ndarray, 
     return matrix, found
 
 
-class TokenLoader:
+class TokenLoader(BatchLoader):
     """Minibatches ``(X, y)`` of padded token indices, each cut to its longest sentence (at least ``min_len``).
 
     Args:
@@ -94,20 +95,14 @@ class TokenLoader:
                  min_len: int = 1):
         if len(X) != len(y):
             raise ValueError(f"{len(X)} examples but {len(y)} targets")
-        self.X, self.y, self.batch_size, self.shuffle, self.min_len = X, onp.asarray(y), batch_size, shuffle, min_len
+        super().__init__(len(X), batch_size, shuffle, seed)
+        self.X, self.y, self.min_len = X, onp.asarray(y), min_len
         self.lengths = (X != PAD).reshape(len(X), -1, X.shape[-1]).sum(-1).max(-1)
-        self.rng = onp.random.default_rng(seed)
 
-    def __len__(self) -> int:
-        return -(-len(self.X) // self.batch_size)
-
-    def __iter__(self):
-        order = self.rng.permutation(len(self.X)) if self.shuffle else onp.arange(len(self.X))
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start:start + self.batch_size]
-            T = max(int(self.lengths[idx].max()), self.min_len)
-            y = self.y[idx][:, :T] if self.y.ndim == 2 else self.y[idx]
-            yield np.array(self.X[idx][..., :T], dtype="int32"), np.array(y, dtype=y.dtype)
+    def collate(self, idx: onp.ndarray):
+        T = max(int(self.lengths[idx].max()), self.min_len)
+        y = self.y[idx][:, :T] if self.y.ndim == 2 else self.y[idx]
+        return np.array(self.X[idx][..., :T], dtype="int32"), np.array(y, dtype=y.dtype)
 
 
 def lengths_of(X) -> onp.ndarray:

@@ -29,7 +29,7 @@ import numpy as onp
 from mxnet import autograd, gluon, np, npx
 from mxnet.gluon import nn, rnn
 
-from ..data.sampling import check_batch_size
+from ..data.sampling import BatchLoader
 from ..data.translation import read_pairs, split_pairs, target_token, tokenize_pairs, tokenize_sentence
 from ..plot import TrainingPlot
 from ..steering import RunControl
@@ -74,7 +74,7 @@ def detokenize(tokens, token: str = "word") -> str:
     return ("" if token == "char" else " ").join(out)
 
 
-class PairLoader:
+class PairLoader(BatchLoader):
     """Minibatches ``((X, X_valid_len), (Y, Y_valid_len))`` of a translation split, as MXNet arrays on the CPU.
 
     ``X``, ``Y``: ``(batch, num_steps)`` int32; valid lengths ``(batch,)`` int32. With ``shuffle`` every pass draws
@@ -87,25 +87,12 @@ class PairLoader:
     def __init__(self, src, src_len, tgt, tgt_len, batch_size: int, shuffle: bool = False, seed: int = 0):
         if not len(src) == len(src_len) == len(tgt) == len(tgt_len):
             raise ValueError(f"arrays of different lengths: {len(src)}, {len(src_len)}, {len(tgt)}, {len(tgt_len)}")
-        check_batch_size(batch_size)
+        super().__init__(len(src), batch_size, shuffle, seed)
         self.arrays = (src, src_len, tgt, tgt_len)
-        self.batch_size, self.shuffle = batch_size, shuffle
-        self.rng = onp.random.default_rng(seed)
 
-    @property
-    def num_examples(self) -> int:
-        return len(self.arrays[0])
-
-    def __len__(self) -> int:
-        return -(-self.num_examples // self.batch_size)
-
-    def __iter__(self):
-        n = self.num_examples
-        order = self.rng.permutation(n) if self.shuffle else onp.arange(n)
-        for start in range(0, n, self.batch_size):
-            idx = order[start:start + self.batch_size]
-            src, src_len, tgt, tgt_len = (np.array(a[idx], dtype="int32") for a in self.arrays)
-            yield (src, src_len), (tgt, tgt_len)
+    def collate(self, idx: onp.ndarray):
+        src, src_len, tgt, tgt_len = (np.array(a[idx], dtype="int32") for a in self.arrays)
+        return (src, src_len), (tgt, tgt_len)
 
 
 @dataclass

@@ -23,6 +23,7 @@ import numpy as onp
 from mxnet import gluon, np, npx
 from mxnet.gluon import nn
 
+from ..data.sampling import BatchLoader
 from .boxes import multibox_prior
 
 # ------------------------------------------------------------------------------------------------------ model
@@ -211,7 +212,7 @@ def to_input(images: onp.ndarray, ctx=None):
     return np.array(x.transpose(0, 3, 1, 2), ctx=ctx)
 
 
-class DetectionLoader:
+class DetectionLoader(BatchLoader):
     """Minibatches ``(X (b, 3, s, s) float32, Y (b, k, 5) labels padded with -1 rows)`` from images in memory.
 
     Each pass draws a new order from the loader's own seeded generator (when ``shuffle``) and, when ``augment``,
@@ -228,24 +229,17 @@ class DetectionLoader:
                  augment: dict | None = None, ctx=None):
         if len(images) != len(labels) or len(images) == 0:
             raise ValueError(f"{len(images)} images and {len(labels)} labels: need the same, positive number")
-        self.images, self.labels = images, labels
-        self.batch_size, self.shuffle, self.augment, self.ctx = batch_size, shuffle, augment, ctx
-        self.rng = onp.random.default_rng(seed)
+        super().__init__(len(images), batch_size, shuffle, seed)
+        self.images, self.labels, self.augment, self.ctx = images, labels, augment, ctx
         self.num_rows = max(len(l) for l in labels)
 
-    def __len__(self) -> int:
-        return -(-len(self.images) // self.batch_size)
-
-    def __iter__(self):
+    def collate(self, idx: onp.ndarray):
         from ..data.raccoon import pad_labels
 
-        order = self.rng.permutation(len(self.images)) if self.shuffle else onp.arange(len(self.images))
-        for i in range(0, len(order), self.batch_size):
-            idx = order[i:i + self.batch_size]
-            images, labels = self.images[idx], [self.labels[j] for j in idx]
-            if self.augment is not None:
-                images, labels = augment_batch(images, labels, self.rng, **self.augment)
-            yield to_input(images, self.ctx), np.array(pad_labels(labels, self.num_rows), ctx=self.ctx)
+        images, labels = self.images[idx], [self.labels[j] for j in idx]
+        if self.augment is not None:
+            images, labels = augment_batch(images, labels, self.rng, **self.augment)
+        return to_input(images, self.ctx), np.array(pad_labels(labels, self.num_rows), ctx=self.ctx)
 
 
 def detect(net, images: onp.ndarray, batch_size: int = 32, nms_threshold: float = 0.45,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..data.sampling import BatchLoader
 from .augment import crop
 
 __all__ = ["trans_conv", "trans_conv_output_size", "bilinear_kernel", "label_to_color", "color_to_label",
@@ -139,7 +140,7 @@ def center_crop_pair(images: np.ndarray, labels: np.ndarray, size: tuple[int, in
     return crop(images, top, left, size), crop(_with_channel(labels), top, left, size)[..., 0]
 
 
-class SegmentationLoader:
+class SegmentationLoader(BatchLoader):
     """Minibatches ``(X (b, 3, h, w) float32, Y (b, h, w) int32)`` as MXNet arrays from images and labels in
     memory. Training loaders shuffle and cut a new random ``crop`` window of every pair each pass; ``normalize``
     maps a uint8 ``(b, h, w, 3)`` batch to float32 ``(b, 3, h, w)`` (e.g. ``Backbone.normalize``).
@@ -152,29 +153,16 @@ class SegmentationLoader:
                  shuffle: bool = False, seed: int = 0):
         if images.shape[:3] != labels.shape:
             raise ValueError(f"images {images.shape} and labels {labels.shape} do not match")
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        self.images, self.labels, self.batch_size = images, labels, batch_size
-        self.normalize, self.crop, self.shuffle = normalize, crop, shuffle
-        self.rng = np.random.default_rng(seed)
+        super().__init__(len(images), batch_size, shuffle, seed)
+        self.images, self.labels, self.normalize, self.crop = images, labels, normalize, crop
 
-    @property
-    def num_examples(self) -> int:
-        return len(self.images)
-
-    def __len__(self) -> int:
-        return -(-len(self.images) // self.batch_size)
-
-    def __iter__(self):
+    def collate(self, idx: np.ndarray):
         from mxnet import np as mnp
 
-        order = self.rng.permutation(len(self.images)) if self.shuffle else np.arange(len(self.images))
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start:start + self.batch_size]
-            X, Y = self.images[idx], self.labels[idx]
-            if self.crop is not None:
-                X, Y = random_crop_pair(X, Y, self.crop, self.rng)
-            yield mnp.array(self.normalize(X), dtype="float32"), mnp.array(Y, dtype="int32")
+        X, Y = self.images[idx], self.labels[idx]
+        if self.crop is not None:
+            X, Y = random_crop_pair(X, Y, self.crop, self.rng)
+        return mnp.array(self.normalize(X), dtype="float32"), mnp.array(Y, dtype="int32")
 
 
 def confusion_matrix(pred: np.ndarray, labels: np.ndarray, num_classes: int, ignore_index: int | None = None
