@@ -136,3 +136,23 @@ def test_spec_validation_and_budgets():
     assert P.course_spec("resnet18", "smoke").epochs == 1
     assert P.course_spec("vgg19", "cpu", classes=(1, 9)).classes == (1, 9)
     assert P.CourseSpec(classes=(2, 3)).name != P.CourseSpec().name
+
+
+def test_checkpoint_trained_on_other_data_is_retrained(monkeypatch):
+    spec = P.CourseSpec("resnet18", **TINY)
+    P.course_backbone(spec)
+    params, record_path = P.checkpoint_paths(spec)
+    record = json.loads(record_path.read_text())
+    from d2lnotes.data.cifar10 import describe_source
+
+    assert record["data"] == describe_source()
+    record["data"] = "20,000 training images from the pickle archive (data_batch_1, data_batch_2)"
+    record_path.write_text(json.dumps(record))
+    calls = []
+    real = P.train_course_backbone
+    monkeypatch.setattr(P, "train_course_backbone", lambda s, ctx=None: calls.append(s) or real(s, ctx))
+    with pytest.warns(P.StaleCheckpointWarning, match="retrained"):
+        P.course_backbone(spec)
+    assert calls == [spec] and json.loads(record_path.read_text())["data"] == describe_source()
+    P.course_backbone(spec)                  # now current: loaded, not trained again
+    assert calls == [spec]

@@ -48,7 +48,13 @@ from ..data.hub import file_checksum
 __all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "ZOO_NAMES", "VGG19_ARCH", "Backbone", "CourseSpec", "course_spec",
            "zoo_file", "zoo_reachable", "zoo_backbone", "load_backbone", "course_backbone",
            "train_course_backbone", "checkpoint_paths", "vgg19_layers", "fold_batch_norm",
-           "CorruptCheckpointWarning"]
+           "CorruptCheckpointWarning", "StaleCheckpointWarning"]
+
+
+
+class StaleCheckpointWarning(UserWarning):
+    """A course checkpoint trained on other CIFAR-10 files than the ones read now; it is retrained."""
+
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -280,7 +286,7 @@ def train_course_backbone(spec: CourseSpec, ctx=None, plot=False) -> dict:
     (:func:`d2lnotes.train.train_classifier`, cosine schedule) are used; the data are the images
     :func:`d2lnotes.data.cifar10.load_arrays` reads.
     """
-    from ..data.cifar10 import CifarLoader, load_arrays
+    from ..data.cifar10 import CifarLoader, describe_source, load_arrays
     from ..data.sampling import stratified_subsample
     from ..schedules import cosine_scheduler
     from ..train import train_classifier
@@ -319,14 +325,17 @@ def train_course_backbone(spec: CourseSpec, ctx=None, plot=False) -> dict:
     os.replace(tmp, params)
     record = {"spec": dataclasses.asdict(spec), "sha256": file_checksum(params, "sha256"), "test_acc": history["test_acc"][-1],
               "train_images": splits[0].num_examples, "test_images": splits[1].num_examples,
-              "seconds": round(seconds, 1), "device": str(ctx)}
+              "seconds": round(seconds, 1), "device": str(ctx), "data": describe_source()}
     record_path.write_text(json.dumps(record, indent=1))
     return record
 
 
 def course_backbone(spec: CourseSpec, ctx=None, train_if_missing: bool = True) -> tuple[Backbone, dict]:
     """The course checkpoint of ``spec`` as a :class:`Backbone`, with its JSON record; trained first if it is
-    missing, retrained (with a :class:`CorruptCheckpointWarning`) if its sha256 does not match the record.
+    missing, retrained (with a :class:`CorruptCheckpointWarning`) if its sha256 does not match the record, and
+    retrained (with a :class:`StaleCheckpointWarning`) if it was trained on other CIFAR-10 files than
+    :func:`~d2lnotes.data.cifar10.load_arrays` reads now (e.g. the 20,000-image partial mirror of earlier
+    versions, or a record without a ``data`` entry).
 
     Raises:
         FileNotFoundError: no valid checkpoint and ``train_if_missing`` is False.
@@ -337,6 +346,12 @@ def course_backbone(spec: CourseSpec, ctx=None, train_if_missing: bool = True) -
         warnings.warn(f"course checkpoint {params} does not match its recorded sha256: it is corrupt and is "
                       "rebuilt, not loaded", CorruptCheckpointWarning, stacklevel=2)
         params.unlink()
+        record = None
+    from ..data.cifar10 import describe_source
+
+    if record is not None and record.get("data") != describe_source():
+        warnings.warn(f"course checkpoint {params} was trained on {record.get('data') or 'unrecorded data'}, not "
+                      f"on {describe_source()}: it is retrained", StaleCheckpointWarning, stacklevel=2)
         record = None
     if record is None:
         if not train_if_missing:
@@ -349,7 +364,7 @@ def course_backbone(spec: CourseSpec, ctx=None, train_if_missing: bool = True) -
 
     description = (f"course checkpoint {spec.arch} (width {spec.width:g}) trained on CIFAR-10 {classes}, "
                    f"{record['train_images']:,} images, {spec.epochs} epochs: test accuracy "
-                   f"{record['test_acc']:.3f}, {record['seconds']:.0f} s to train")
+                   f"{record['test_acc']:.3f}, {record['seconds']:.0f} s to train on {record['device']}")
     channels = max(1, round(_FEATURE_CHANNELS[spec.arch] * spec.width))
     return Backbone(spec.arch, trunk, channels, "course checkpoint", description, MEAN, STD, params), record
 
