@@ -61,8 +61,10 @@ def test_runner_records_time_figures_machine_and_versions(tmp_path, monkeypatch)
     assert record["seconds"] > 0 and record["date"]
     assert record["machine"]["cores"] >= 1 and "gpus" in record["machine"]
     assert record["versions"]["mxnet"] == "1.9.1" and record["versions"]["numpy"] == "1.23.5"
-    failed = run_budget.run_notebook(path, "smoke", timeout=120)  # the floor is not reached in smoke
+    failed = run_budget.run_notebook(path, "smoke", timeout=120, keep=tmp_path / "kept")  # floor not reached
     assert failed["status"] == "failed" and "budget_is_cpu" in failed["error"]
+    kept = nbformat.read(tmp_path / "kept" / f"{tmp_path.name}__tiny.ipynb", as_version=4)
+    assert "AssertionError" in str(kept.cells[-1].outputs)   # the executed copy, with the failing cell's output
 
 
 def test_readme_tables_agree_with_the_results_files():

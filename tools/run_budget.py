@@ -70,8 +70,10 @@ def versions() -> dict:
             "d2lnotes": commit + ("+changes" if dirty else "")}
 
 
-def run_notebook(path: Path, budget: str, timeout: int) -> dict:
-    """Execute one notebook in a fresh kernel; return its record (``status``, ``seconds``, ``figures``, ...)."""
+def run_notebook(path: Path, budget: str, timeout: int, keep: Path | None = None) -> dict:
+    """Execute one notebook in a fresh kernel; return its record (``status``, ``seconds``, ``figures``, ...).
+    With ``keep``, the executed notebook (outputs included, to look at its figures) is written to
+    ``keep/<chapter>__<notebook>.ipynb``, also when it failed; never into the book."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -102,6 +104,9 @@ def run_notebook(path: Path, budget: str, timeout: int) -> dict:
                 else:
                     os.environ[k] = v
         seconds = time.perf_counter() - start
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, keep / f"{path.parent.name}__{path.name}")
         figures = {}
         if figures_file.is_file():
             for line in figures_file.read_text().splitlines():
@@ -189,6 +194,7 @@ def main(argv=None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--budget", choices=BUDGETS)
     parser.add_argument("--timeout", type=int, default=3600, help="seconds a cell may run (default 3600)")
+    parser.add_argument("--keep", type=Path, help="write the executed notebooks (with outputs) to this folder")
     parser.add_argument("--readme", action="store_true", help="rewrite the README's results tables")
     parser.add_argument("--check", action="store_true", help="exit 1 if the README's tables are out of date")
     args = parser.parse_args(argv)
@@ -206,7 +212,7 @@ def main(argv=None) -> int:
             path = path.resolve()
             key = str(path.relative_to(ROOT / "book"))
             print(f"{key}: running in the {args.budget} budget ...", flush=True)
-            record = run_notebook(path, args.budget, args.timeout)
+            record = run_notebook(path, args.budget, args.timeout, args.keep)
             # after every notebook (a long session keeps what it measured), reading the file again under a lock:
             # two runners of one budget (one per core) each add their own notebooks
             add_record(args.budget, key, record)
