@@ -24,3 +24,8 @@ def test_the_check_catches_a_variant(tmp_path):
     rows = glossary.read_glossary(table)
     rows[0]["not"] = ["归一化"]  # a variant every notebook that mentions 局部响应归一化 would use
     assert any("uses 归一化" in p for p in glossary.problems(rows))
+
+
+def test_a_chinese_term_may_end_in_latin_letters():
+    found = [m.group(1) for m in glossary.PAREN.finditer("hierarchical softmax (分层softmax) and batch norm (批量规范化)")]
+    assert found == ["分层softmax", "批量规范化"]

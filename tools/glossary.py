@@ -19,7 +19,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "book" / "glossary.md"
 HAN = "\u4e00-\u9fff"
-PAREN = re.compile(rf"[A-Za-z][A-Za-z'\-]*\s*[(（]([{HAN}][{HAN}\-]*)")
+PAREN = re.compile(rf"[A-Za-z][A-Za-z'\-]*\s*[(（]([{HAN}][{HAN}A-Za-z\-]*)")  # Latin letters may follow: 分层softmax
 
 
 def read_glossary(path: Path = GLOSSARY) -> list[dict]:
