@@ -183,6 +183,61 @@ def load_translation(name: str = "fra-eng", num_steps: int = 10, max_len: int | 
     return TranslationData(name, src_vocab, tgt_vocab, num_steps, token, tokens, arrays)
 
 
+@dataclass
+class ComparisonSetup:
+    """What book/09_seq2seq/05_attention.ipynb and 06_transformer.ipynb share, so that their models are trained
+    on the same data with the same budget and their BLEU scores can be set side by side.
+
+    Attributes:
+        settings: per language pair (``"fra-eng"``, ``"cmn-eng"``) its ``num_steps``, ``max_pairs`` (the shortest
+            pairs of the file; None: all) and ``num_epochs``.
+        n_valid, n_test: distinct English sentences held out for validation and test.
+        embed_size, num_hiddens, num_layers, dropout: the GRU encoder and decoders.
+        batch_size, lr: minibatch size and Adam's learning rate of the recurrent models.
+        datasets: per language pair its :class:`TranslationData`.
+    """
+    settings: dict
+    n_valid: int
+    n_test: int
+    embed_size: int
+    num_hiddens: int
+    num_layers: int
+    dropout: float
+    batch_size: int
+    lr: float
+    datasets: dict = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """One line per language pair: training pairs, ``num_steps``, epochs; then the GRUs' sizes."""
+        lines = [f"{name}: {d.size('train'):,} training pairs, num_steps {d.num_steps}, "
+                 f"{self.settings[name]['num_epochs']} epochs" for name, d in self.datasets.items()]
+        return "\n".join(lines + [f"GRUs: {self.num_layers} layers of {self.num_hiddens}, embeddings "
+                                   f"{self.embed_size}, dropout {self.dropout}; batch {self.batch_size}, "
+                                   f"Adam lr {self.lr}"])
+
+
+def comparison_setup(load: bool = True) -> ComparisonSetup:
+    """The data and sizes of the attention and Transformer comparison in the run's budget
+    (:func:`d2lnotes.config.budget`); with ``load``, each language pair read by :func:`load_translation`."""
+    from ..config import by_mode
+
+    setup = ComparisonSetup(
+        settings={
+            "fra-eng": dict(num_steps=by_mode(smoke=8, full=10), max_pairs=by_mode(smoke=3000, cpu=15000, full=None),
+                            num_epochs=by_mode(smoke=4, cpu=5, full=30)),
+            "cmn-eng": dict(num_steps=by_mode(smoke=10, full=14), max_pairs=by_mode(smoke=3000, cpu=8000, full=None),
+                            num_epochs=by_mode(smoke=4, cpu=8, full=50)),
+        },
+        n_valid=by_mode(smoke=200, full=1000), n_test=by_mode(smoke=200, full=1000),
+        embed_size=by_mode(smoke=64, cpu=128, full=256), num_hiddens=by_mode(smoke=64, cpu=128, full=256),
+        num_layers=2, dropout=by_mode(smoke=0.1, cpu=0.1, full=0.2),
+        batch_size=by_mode(smoke=64, full=128), lr=by_mode(smoke=0.01, full=0.005))
+    if load:
+        setup.datasets = {name: load_translation(name, s["num_steps"], n_valid=setup.n_valid, n_test=setup.n_test,
+                                                 max_pairs=s["max_pairs"]) for name, s in setup.settings.items()}
+    return setup
+
+
 # --------------------------------------------------------------------------------------------------- loss
 
 def sequence_mask(X, valid_len, value: float = 0.0):
