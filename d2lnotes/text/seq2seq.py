@@ -228,7 +228,7 @@ def comparison_setup(load: bool = True) -> ComparisonSetup:
             "cmn-eng": dict(num_steps=by_mode(smoke=10, full=14), max_pairs=by_mode(smoke=3000, cpu=8000, full=None),
                             num_epochs=by_mode(smoke=4, cpu=8, full=50)),
         },
-        n_valid=by_mode(smoke=200, full=1000), n_test=by_mode(smoke=200, full=1000),
+        n_valid=by_mode(smoke=200, cpu=500, full=1000), n_test=by_mode(smoke=200, cpu=500, full=1000),
         embed_size=by_mode(smoke=64, cpu=128, full=256), num_hiddens=by_mode(smoke=64, cpu=128, full=256),
         num_layers=2, dropout=by_mode(smoke=0.1, cpu=0.1, full=0.2),
         batch_size=by_mode(smoke=64, full=128), lr=by_mode(smoke=0.01, full=0.005))
