@@ -8,7 +8,7 @@ import pytest
 import sacrebleu
 from mxnet import init, np
 
-from d2lnotes.text import bleu
+from d2lnotes.text import bleu, seq2seq
 from d2lnotes.text.seq2seq import (BOS, EOS, PAD, EncoderDecoder, Seq2SeqAttentionDecoder, Seq2SeqDecoder,
                                    Seq2SeqEncoder, TransformerDecoder, TransformerEncoder, beam_search,
                                    build_array, detokenize, exhaustive_search, greedy_decode, masked_ce_loss,
@@ -154,3 +154,15 @@ def test_sacrebleu_corpus_with_several_references():
     assert bleu.sacrebleu_corpus(hyps[:1], refs[:1]) == pytest.approx(100)
     with pytest.raises(ValueError, match="reference"):
         bleu.sacrebleu_corpus(hyps, refs[:1])
+
+
+@pytest.mark.parametrize("chosen, fra_pairs, n_test, epochs", [("smoke", 3000, 200, 4), ("cpu", 15000, 500, 5),
+                                                              ("full", None, 1000, 30)])
+def test_comparison_setup_follows_the_budget(monkeypatch, chosen, fra_pairs, n_test, epochs):
+    for name in ("D2LNOTES_SMOKE", "CI", "D2LNOTES_BUDGET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("D2LNOTES_BUDGET", chosen)
+    setup = seq2seq.comparison_setup(load=False)
+    assert setup.settings["fra-eng"]["max_pairs"] == fra_pairs and setup.n_test == n_test
+    assert setup.settings["fra-eng"]["num_epochs"] == epochs and setup.datasets == {}
+    assert set(setup.settings) == {"fra-eng", "cmn-eng"}
