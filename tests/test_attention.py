@@ -85,3 +85,21 @@ def test_positional_encoding_values():
     assert P[i, 2 * j + 1] == pytest.approx(math.cos(i / 10000 ** (2 * j / 8)), abs=1e-6)
     with pytest.raises(ValueError, match="even"):
         positional_encoding(5, 7)
+
+
+def test_projected_keys_give_the_same_output_and_gradients():
+    """A decoder projects its fixed keys once (``project_keys``) and passes them at every step: same numbers."""
+    from mxnet import autograd
+    mx.random.seed(0)
+    attention = AdditiveAttention(8)
+    attention.initialize()
+    Q, K = np.random.normal(size=(2, 1, 6)), np.random.normal(size=(2, 5, 6))
+    lens = np.array([3, 5])
+    grads = []
+    for projected in (False, True):
+        with autograd.record():
+            out = attention(Q, K, K, lens, attention.project_keys(K) if projected else None)
+        out.backward()
+        grads.append((out.asnumpy(), attention.W_k.weight.grad().asnumpy().copy()))
+    onp.testing.assert_allclose(grads[1][0], grads[0][0], rtol=1e-6, atol=1e-7)
+    onp.testing.assert_allclose(grads[1][1], grads[0][1], rtol=1e-5, atol=1e-7)

@@ -10,7 +10,7 @@ from mxnet import init, np
 
 from d2lnotes.text import bleu, seq2seq
 from d2lnotes.text.seq2seq import (BOS, EOS, PAD, EncoderDecoder, Seq2SeqAttentionDecoder, Seq2SeqDecoder,
-                                   Seq2SeqEncoder, TransformerDecoder, TransformerEncoder, beam_search,
+                                   Seq2SeqEncoder, TransformerDecoder, TransformerEncoder, beam_search, beam_search_batch,
                                    build_array, detokenize, exhaustive_search, greedy_decode, masked_ce_loss,
                                    sequence_log_prob, teacher_forcing_input, truncate_pad)
 from d2lnotes.text.vocab import Vocab
@@ -100,12 +100,34 @@ def test_wide_beam_equals_exhaustive_search(kind, alpha):
     assert len(one) == 1 and [t for t in one[0].tokens if t != eos] == greedy
 
 
+@pytest.mark.parametrize("kind", ["gru", "attention", "transformer"])
+def test_batched_beam_search_equals_one_sentence_at_a_time(kind):
+    """The rows of a batch (sentences of different lengths, beams that finish at different steps) never mix: each
+    sentence gets the hypotheses it gets alone, and with a beam as wide as the search space the exhaustive optimum."""
+    V, max_len, eos, bos = 4, 4, 2, 1
+    net = _net(kind, V_tgt=V)
+    src = np.array([[1, 2, 3, 0], [4, 5, 0, 0], [6, 6, 6, 6], [3, 0, 0, 0]], dtype="int32")
+    src_len = np.array([3, 2, 4, 1], dtype="int32")
+    for beam_size in (2, 3, V ** max_len):
+        batched = beam_search_batch(net, src, src_len, bos, eos, max_len, beam_size, 0.75)
+        assert len(batched) == 4
+        for b in range(4):
+            alone = beam_search(net, src[b:b + 1], src_len[b:b + 1], bos, eos, max_len, beam_size, 0.75)
+            assert [h.tokens for h in batched[b]] == [h.tokens for h in alone], (beam_size, b)
+            onp.testing.assert_allclose([h.score for h in batched[b]], [h.score for h in alone], rtol=1e-4)
+            if beam_size == V ** max_len:
+                best = exhaustive_search(net, src[b:b + 1], src_len[b:b + 1], V, bos, eos, max_len, 0.75)
+                assert batched[b][0].tokens == best.tokens
+
+
 def test_beam_search_errors():
     net = _net("gru")
     with pytest.raises(ValueError, match="one sentence"):
         beam_search(net, np.zeros((2, 3), dtype="int32"), np.array([3, 3]), 1, 2, 4, 2)
     with pytest.raises(ValueError, match="at least 1"):
         beam_search(net, np.zeros((1, 3), dtype="int32"), np.array([3]), 1, 2, 4, 0)
+    with pytest.raises(ValueError, match="at least 1"):
+        beam_search_batch(net, np.zeros((2, 3), dtype="int32"), np.array([3, 3]), 1, 2, 0, 2)
 
 
 CASES = [("the cat sat on the mat".split(), "the cat is on the mat".split()),

@@ -67,6 +67,11 @@ class AdditiveAttention(nn.Block):
     ``forward(queries (b, q, d_q), keys (b, k, d_k), values (b, k, d_v), valid_lens (b,) or (b, q) or None)``
     returns ``(b, q, d_v)``; the weights ``(b, q, k)`` are kept in :attr:`attention_weights`.
 
+    A decoder that queries the same keys at every step projects them once with :meth:`project_keys` and
+    passes the result as the fifth argument, ``projected_keys`` (positionally: Gluon's ``Block`` takes no
+    keywords); ``keys`` is then not read. Same numbers, one ``(b, k, d_k) x (d_k, h)`` product per sentence
+    instead of one per step.
+
     Source: Bahdanau et al., 2015; d2l Sec. 10.3.
     """
 
@@ -78,8 +83,13 @@ class AdditiveAttention(nn.Block):
         self.dropout = nn.Dropout(dropout)
         self.attention_weights = None
 
-    def forward(self, queries, keys, values, valid_lens=None):
-        queries, keys = self.W_q(queries), self.W_k(keys)
+    def project_keys(self, keys):
+        """``W_k keys``: ``(b, k, d_k) -> (b, k, h)``."""
+        return self.W_k(keys)
+
+    def forward(self, queries, keys, values, valid_lens=None, projected_keys=None):
+        queries = self.W_q(queries)
+        keys = self.W_k(keys) if projected_keys is None else projected_keys
         # (b, q, 1, h) + (b, 1, k, h): every query with every key
         features = np.tanh(np.expand_dims(queries, axis=2) + np.expand_dims(keys, axis=1))
         scores = np.squeeze(self.w_v(features), axis=-1)

@@ -35,6 +35,7 @@ from ..plot import TrainingPlot
 from ..steering import RunControl
 from ..train import History, bind_optimizer, fit
 from .attention import AdditiveAttention, MultiHeadAttention, PositionalEncoding, valid_mask
+from .bleu import sacrebleu_corpus
 from .language_model import clip_gradients, unigram_perplexity
 from .vocab import Vocab
 
@@ -385,10 +386,11 @@ class Seq2SeqAttentionDecoder(Decoder):
     def forward(self, X, state):
         enc_outputs, hidden, enc_valid_len = state
         X = self.embedding(X).swapaxes(0, 1)
+        keys = self.attention.project_keys(enc_outputs)  # the keys do not change from step to step
         outputs, weights = [], []
         for x in X:  # one decoding step at a time: the query depends on the previous step
             query = np.expand_dims(hidden[-1], axis=1)                              # (b, 1, h)
-            context = self.attention(query, enc_outputs, enc_outputs, enc_valid_len)  # (b, 1, h)
+            context = self.attention(query, enc_outputs, enc_outputs, enc_valid_len, keys)  # (b, 1, h)
             x = np.concatenate((context, np.expand_dims(x, axis=1)), axis=-1)
             out, [hidden] = self.rnn(x.swapaxes(0, 1), [hidden])
             outputs.append(out)
@@ -696,37 +698,61 @@ def beam_search(net, src, src_len, bos: int, eos: int, max_len: int, beam_size: 
         ValueError: more than one source sentence, ``beam_size < 1`` or ``max_len < 1``.
     """
     if src.shape[0] != 1:
-        raise ValueError(f"beam_search translates one sentence, got a batch of {src.shape[0]}")
+        raise ValueError(f"beam_search translates one sentence, got a batch of {src.shape[0]}; "
+                         "use beam_search_batch")
+    return beam_search_batch(net, src, src_len, bos, eos, max_len, beam_size, alpha)[0]
+
+
+def beam_search_batch(net, src, src_len, bos: int, eos: int, max_len: int, beam_size: int, alpha: float = 0.75):
+    """:func:`beam_search` for a batch of source sentences at once: the same search per sentence, but every
+    sentence's live hypotheses go through the decoder together, one decoder call per step for the whole batch
+    (each row of the decoder's state is one hypothesis; rows never interact).
+
+    Args:
+        net: an :class:`EncoderDecoder`. src: ``(b, T)`` int32, src_len ``(b,)``; other arguments as
+            :func:`beam_search`.
+
+    Returns:
+        One list per sentence of its finished :class:`Hypothesis` objects, best score first.
+
+    Raises:
+        ValueError: ``beam_size < 1`` or ``max_len < 1``.
+    """
     if beam_size < 1 or max_len < 1:
         raise ValueError(f"beam_size and max_len must be at least 1, got {beam_size} and {max_len}")
+    n = src.shape[0]
     with autograd.predict_mode():
         state = net.decoder.init_state(net.encoder(src, src_len), src_len)
-        live = [([], 0.0)]
-        dec_X = np.full((1, 1), bos, dtype="int32", ctx=src.ctx)
-        finished = []
+        # the live hypotheses of every sentence, one decoder row each: (sentence, tokens, total log-probability)
+        live = [(b, [], 0.0) for b in range(n)]
+        dec_X = np.full((n, 1), bos, dtype="int32", ctx=src.ctx)
+        finished = [[] for _ in range(n)]
         for t in range(max_len):
             log_p, state = _step_log_probs(net, dec_X, state)
-            totals = log_p.asnumpy().astype(onp.float64) + onp.array([lp for _, lp in live]).reshape(-1, 1)
-            flat = totals.reshape(-1)
-            k = min(beam_size, flat.size)
-            best = onp.argsort(-flat, kind="stable")[:k]
+            log_p = log_p.asnumpy().astype(onp.float64)
+            rows_of = {}
+            for r, (b, _, _) in enumerate(live):
+                rows_of.setdefault(b, []).append(r)
             keep, next_live = [], []
-            for j in best:
-                i, v = divmod(int(j), totals.shape[1])
-                tokens = live[i][0] + [v]
-                if v == eos or t == max_len - 1:
-                    finished.append(Hypothesis(tokens, float(flat[j]), length_normalized(float(flat[j]),
-                                                                                          len(tokens), alpha)))
-                else:
-                    keep.append(i)
-                    next_live.append((tokens, float(flat[j])))
+            for b, rows in rows_of.items():  # each sentence's beam, exactly as beam_search does it
+                totals = log_p[rows] + onp.array([live[r][2] for r in rows]).reshape(-1, 1)
+                flat = totals.reshape(-1)
+                best = onp.argsort(-flat, kind="stable")[:min(beam_size, flat.size)]
+                for j in best:
+                    i, v = divmod(int(j), totals.shape[1])
+                    tokens = live[rows[i]][1] + [v]
+                    if v == eos or t == max_len - 1:
+                        finished[b].append(Hypothesis(tokens, float(flat[j]),
+                                                      length_normalized(float(flat[j]), len(tokens), alpha)))
+                    else:
+                        keep.append(rows[i])
+                        next_live.append((b, tokens, float(flat[j])))
             if not next_live:
                 break
             live = next_live
-            idx = np.array(keep, dtype="int32", ctx=src.ctx)
-            state = net.decoder.select_state(state, idx)
-            dec_X = np.array([[tokens[-1]] for tokens, _ in live], dtype="int32", ctx=src.ctx)
-    return sorted(finished, key=lambda h: -h.score)
+            state = net.decoder.select_state(state, np.array(keep, dtype="int32", ctx=src.ctx))
+            dec_X = np.array([[tokens[-1]] for _, tokens, _ in live], dtype="int32", ctx=src.ctx)
+    return [sorted(f, key=lambda h: -h.score) for f in finished]
 
 
 def sequence_log_prob(net, src, src_len, candidates, bos: int):
@@ -769,8 +795,9 @@ def strip_eos(tokens, eos: int) -> list:
 
 def translate(net, data: TranslationData, sentences, ctx=None, beam_size: int = 1, alpha: float = 0.75,
               batch_size: int = 256) -> list[str]:
-    """Translate English sentences (strings or token lists) with greedy search (``beam_size = 1``, batched) or
-    beam search, and return the translations as text (words joined by spaces, or characters for Chinese).
+    """Translate English sentences (strings or token lists) with greedy search (``beam_size = 1``) or beam search,
+    ``batch_size`` sentences at a time, and return the translations as text (words joined by spaces, or
+    characters for Chinese).
     Unknown words become ``<unk>``; sentences longer than ``data.num_steps - 1`` tokens are truncated."""
     ctx = ctx or mx.cpu()
     tgt_vocab = data.tgt_vocab
@@ -783,7 +810,19 @@ def translate(net, data: TranslationData, sentences, ctx=None, beam_size: int = 
             out += greedy_decode(net, src[start:start + batch_size], src_len[start:start + batch_size], bos, eos,
                                  data.num_steps)
     else:
-        for i in range(src.shape[0]):
-            best = beam_search(net, src[i:i + 1], src_len[i:i + 1], bos, eos, data.num_steps, beam_size, alpha)[0]
-            out.append(strip_eos(best.tokens, eos))
+        for start in range(0, src.shape[0], batch_size):
+            for hyps in beam_search_batch(net, src[start:start + batch_size], src_len[start:start + batch_size],
+                                          bos, eos, data.num_steps, beam_size, alpha):
+                out.append(strip_eos(hyps[0].tokens, eos))
     return [detokenize(tgt_vocab.to_tokens(ids), data.tgt_token) for ids in out]
+
+
+def split_bleu(net, data: TranslationData, split: str = "test", beam_size: int = 1, alpha: float = 0.75,
+               ctx=None) -> float:
+    """Corpus BLEU (sacrebleu, 0-100; ``13a`` tokens for words, ``zh`` for Chinese) of a model's translations of a
+    split, against all of each source sentence's references (:meth:`TranslationData.grouped`): greedy search for
+    ``beam_size = 1``, else beam search with length-penalty exponent ``alpha``. Raises ``KeyError`` for an
+    unknown split."""
+    sources, references = data.grouped(split)
+    hypotheses = translate(net, data, sources, ctx, beam_size=beam_size, alpha=alpha)
+    return sacrebleu_corpus(hypotheses, references, data.tgt_token)
