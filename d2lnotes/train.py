@@ -405,7 +405,8 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
     Args:
         net: a Gluon block, or a from-scratch model (a callable ``X -> scores`` with ``net.params``, or any
             callable trained through ``trainer``).
-        train_iter, test_iter: iterables of ``(X, y)`` with ``y: (batch,)`` integer labels.
+        train_iter, test_iter: iterables of ``(X, y)`` with ``y: (batch,)`` integer labels; ``test_iter`` may be
+            None (no evaluation after each epoch, e.g. when the caller evaluates less often itself).
         num_epochs: passes over ``train_iter``.
         lr: learning rate for the optimizer built here (ignored when ``trainer`` is given).
         ctx: device (default: :func:`d2lnotes.config.try_gpu`).
@@ -451,7 +452,8 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
         checkpoint.attach(net, trainer=owner if isinstance(owner, gluon.Trainer) else None, loaders=(train_iter,))
     loss = loss or gluon.loss.SoftmaxCrossEntropyLoss()
     evaluated = {"valid_acc": valid_iter} if valid_iter is not None else {}
-    evaluated[eval_name] = test_iter
+    if test_iter is not None:
+        evaluated[eval_name] = test_iter
     if plot is True:
         plot = TrainingPlot(legend=("train loss", "train acc", *(n.replace("_", " ") for n in evaluated)),
                             xlim=(0, num_epochs))

@@ -69,6 +69,22 @@ def test_training_loop_accepts_a_scratch_updater(real_data):
     assert history.train_loss[-1] < history.train_loss[0] and history.test_acc[-1] > 0.6
 
 
+def test_without_test_iter_nothing_is_evaluated_and_training_is_unchanged(real_data):
+    """``test_iter=None`` skips the per-epoch evaluation only: the same seed trains the same parameters."""
+    params = []
+    for evaluate in (True, False):
+        config.seed_everything(0)
+        train_iter, test_iter = load_data_fashion_mnist(256, n_train=1000, n_test=300)  # the same batch order
+        evaluated = test_iter if evaluate else None
+        net = nn.HybridSequential()
+        net.add(nn.Dense(32, activation="relu"), nn.Dropout(0.5), nn.Dense(10))  # dropout: draws random numbers
+        history = train_classifier(net, train_iter, evaluated, 2, lr=0.1, ctx=mx.cpu(), plot=False)
+        assert ("test_acc" in history) == (evaluated is not None) and len(history.train_loss) == 2
+        params.append([p.data().asnumpy() for p in net.collect_params().values()])
+    for a, b in zip(*params):
+        onp.testing.assert_array_equal(a, b)
+
+
 def test_training_loop_rejects_missing_settings():
     net = nn.Dense(2)
     with pytest.raises(ValueError, match="learning rate"):
