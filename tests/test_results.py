@@ -87,6 +87,18 @@ def test_generated_table_changes_when_a_result_changes(monkeypatch):
     assert run_budget.readme_text(readme) != readme
 
 
+def test_a_chapter_table_holds_only_that_chapter():
+    data = {"notebooks": {name: {"status": "passed", "seconds": 60, "date": "2000-01-01", "figures": {},
+                                 "machine": {"load_before": 0}}
+                          for name in ("04_cnn_families/01_alexnet.ipynb", "05_project_cifar10/02_lenet5.ipynb")}}
+    chapter = run_budget.table(data, "04_cnn_families")
+    assert "| 01_alexnet.ipynb |" in chapter and "lenet5" not in chapter
+    assert "04_cnn_families/01_alexnet.ipynb" in run_budget.table(data)
+    assert run_budget.table(data, "07_rnn") == "No recorded run in this budget yet."
+    paths = [path for path, _ in run_budget.readmes()]
+    assert paths[0] == ROOT / "README.md" and ROOT / "book" / "04_cnn_families" / "README.md" in paths
+
+
 @pytest.mark.parametrize("budget", run_budget.BUDGETS)
 def test_recorded_figures_meet_their_floors_and_name_real_notebooks(budget):
     data = run_budget.load(budget)

@@ -1,8 +1,8 @@
 """Run notebooks in a budget and record what they measured in ``results/<budget>.json``; write the README's tables.
 
     python tools/run_budget.py --budget cpu book/04_cnn_families/01_alexnet.ipynb ...   # run, record
-    python tools/run_budget.py --readme     # rewrite the README's results tables from results/*.json
-    python tools/run_budget.py --check      # exit 1 when the README and results/*.json disagree (a test runs it)
+    python tools/run_budget.py --readme     # rewrite the READMEs' results tables from results/*.json
+    python tools/run_budget.py --check      # exit 1 when a README and results/*.json disagree (a test runs it)
 
 Each notebook runs top to bottom in a fresh kernel, in its own folder, with ``D2LNOTES_BUDGET`` set (and
 ``D2LNOTES_SMOKE``/``CI`` removed) and ``D2LNOTES_RESUME=0``: a recorded run never resumes from a checkpoint, so
@@ -163,30 +163,40 @@ def _figure(name: str, f: dict) -> str:
     return f"{name} {shown}"
 
 
-def table(results: dict) -> str:
-    """The README table of one budget's results."""
+def table(results: dict, chapter: str | None = None) -> str:
+    """The README table of one budget's results: every notebook's, or (``chapter``, e.g. ``"04_cnn_families"``)
+    only that chapter's, named without the chapter folder."""
     rows = ["| notebook | status | wall time | figures (asserted floor) | date, load |", "|---|---|---:|---|---|"]
     for name, r in results["notebooks"].items():
+        if chapter is not None and not name.startswith(chapter + "/"):
+            continue
         figures = "; ".join(_figure(k, f) for k, f in r["figures"].items()) or "—"
         minutes = r["seconds"] / 60
         status = r["status"] if r["status"] == "passed" else f"**{r['status']}**"
         load = f"{r['machine']['load_before']:.1f}"
-        rows.append(f"| {name} | {status} | {minutes:.1f} min | {figures} | {r['date']}, {load} |")
-    return "\n".join(rows)
+        shown = name.split("/", 1)[1] if chapter is not None else name
+        rows.append(f"| {shown} | {status} | {minutes:.1f} min | {figures} | {r['date']}, {load} |")
+    return "\n".join(rows) if len(rows) > 2 else "No recorded run in this budget yet."
 
 
-def readme_text(readme: str) -> str:
-    """``readme`` with every generated results section replaced by the current tables."""
+def readme_text(readme: str, chapter: str | None = None) -> str:
+    """``readme`` with every generated results section replaced by the current tables (a chapter's README:
+    ``chapter`` names its folder, and its tables hold only its notebooks)."""
     for budget in BUDGETS:
         begin, end = BEGIN.format(budget), END.format(budget)
         if begin not in readme:
             continue
         head, rest = readme.split(begin, 1)
         if end not in rest:
-            raise ValueError(f"README.md: {begin} has no matching {end}")
+            raise ValueError(f"README: {begin} has no matching {end}")
         _, tail = rest.split(end, 1)
-        readme = f"{head}{begin}\n{table(load(budget))}\n{end}{tail}"
+        readme = f"{head}{begin}\n{table(load(budget), chapter)}\n{end}{tail}"
     return readme
+
+
+def readmes() -> list[tuple[Path, str | None]]:
+    """The READMEs with generated results tables: the book's, then each chapter's (with its folder name)."""
+    return [(README, None)] + [(p, p.parent.name) for p in sorted((ROOT / "book").glob("*/README.md"))]
 
 
 def main(argv=None) -> int:
@@ -199,9 +209,11 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the README's tables are out of date")
     args = parser.parse_args(argv)
     if args.check:
-        current = README.read_text(encoding="utf-8")
-        if readme_text(current) != current:
-            print("README.md's results tables differ from results/*.json: run python tools/run_budget.py --readme")
+        stale = [str(path.relative_to(ROOT)) for path, chapter in readmes()
+                 if readme_text(text := path.read_text(encoding="utf-8"), chapter) != text]
+        if stale:
+            print(f"results tables differ from results/*.json in {', '.join(stale)}: "
+                  "run python tools/run_budget.py --readme")
             return 1
         return 0
     failed = 0
@@ -221,7 +233,10 @@ def main(argv=None) -> int:
                   + (f"\n  {record['error']}" if "error" in record else ""), flush=True)
             failed += record["status"] != "passed"
     if args.readme or args.notebooks:
-        README.write_text(readme_text(README.read_text(encoding="utf-8")), encoding="utf-8")
+        for path, chapter in readmes():
+            text = path.read_text(encoding="utf-8")
+            if (updated := readme_text(text, chapter)) != text:
+                path.write_text(updated, encoding="utf-8")
     return 1 if failed else 0
 
 
