@@ -188,3 +188,30 @@ def test_comparison_setup_follows_the_budget(monkeypatch, chosen, fra_pairs, n_t
     assert setup.settings["fra-eng"]["max_pairs"] == fra_pairs and setup.n_test == n_test
     assert setup.settings["fra-eng"]["num_epochs"] == epochs and setup.datasets == {}
     assert set(setup.settings) == {"fra-eng", "cmn-eng"}
+
+
+def test_split_bleu_is_sacrebleu_of_the_translations_against_all_references(monkeypatch):
+    """split_bleu = sacrebleu's corpus BLEU of translate() on the split's distinct sources, every reference kept."""
+    from tests.conftest import real_mirror
+    if real_mirror() is None:
+        pytest.skip("needs the course's data mirror")
+    monkeypatch.setenv("D2LNOTES_DATA_MIRROR", str(real_mirror()))
+    data = seq2seq.load_translation("fra-eng", num_steps=6, max_pairs=3000, n_valid=50, n_test=50)
+    sources, references = data.grouped("test")
+    assert len(sources) == 50 and any(len(r) > 1 for r in references)  # some sentences have several references
+    # a stand-in translator: the last reference of every other sentence, a fixed wrong sentence for the rest
+    fake = [r[-1] if i % 2 == 0 else "je ne sais pas ." for i, r in enumerate(references)]
+    seen = {}
+
+    def translate(net, data_, sentences, ctx=None, beam_size=1, alpha=0.75, batch_size=256):
+        seen.update(sentences=sentences, beam_size=beam_size, alpha=alpha)
+        return fake
+
+    monkeypatch.setattr(seq2seq, "translate", translate)
+    refs = [[r[i] if i < len(r) else r[0] for r in references] for i in range(max(map(len, references)))]
+    expected = sacrebleu.corpus_bleu(fake, refs, tokenize="13a", force=True).score
+    assert 30 < expected < 100
+    assert seq2seq.split_bleu(None, data, "test", beam_size=4, alpha=0.5) == pytest.approx(expected, abs=1e-9)
+    assert seen == {"sentences": sources, "beam_size": 4, "alpha": 0.5}
+    with pytest.raises(KeyError):
+        seq2seq.split_bleu(None, data, "dev")
