@@ -1,5 +1,6 @@
 """Sequence to sequence (d2lnotes.text.seq2seq, d2lnotes.text.bleu): masked loss against a loop, decoders that
 decode step by step as they train, causal masking, beam search = exhaustive search, BLEU = sacrebleu's."""
+import json
 import math
 
 import mxnet as mx
@@ -215,3 +216,40 @@ def test_split_bleu_is_sacrebleu_of_the_translations_against_all_references(monk
     assert seen == {"sentences": sources, "beam_size": 4, "alpha": 0.5}
     with pytest.raises(KeyError):
         seq2seq.split_bleu(None, data, "dev")
+
+
+def test_score_translator_records_the_figures_05_and_06_compare(monkeypatch, tmp_path):
+    """score_translator: BLEU greedy and beam on the test split, the valid loss against the unigram baseline with
+    its margin, seconds per epoch; every figure recorded under the model's key."""
+    from d2lnotes import results
+    from d2lnotes.train import History
+    from tests.conftest import real_mirror
+    if real_mirror() is None:
+        pytest.skip("needs the course's data mirror")
+    monkeypatch.setenv("D2LNOTES_DATA_MIRROR", str(real_mirror()))
+    data = seq2seq.load_translation("fra-eng", num_steps=6, max_pairs=3000, n_valid=50, n_test=50)
+    calls = []
+
+    def split_bleu(net, data_, split="test", beam_size=1, alpha=0.75, ctx=None):
+        calls.append((split, beam_size, alpha))
+        return 10.0 + beam_size
+
+    monkeypatch.setattr(seq2seq, "split_bleu", split_bleu)
+    out = tmp_path / "figures.jsonl"
+    monkeypatch.setenv(results.RESULTS_FILE_VARIABLE, str(out))
+    baseline = seq2seq.unigram_loss(data)
+    history = History()
+    history.record(valid_loss=baseline, seconds=3.0)
+    history.record(valid_loss=baseline - 1.0, seconds=5.0)
+    score = seq2seq.score_translator(None, data, history, "fra-eng_gru", alpha=0.5)
+    assert calls == [("test", 1, 0.75), ("test", 4, 0.5)]
+    assert (score.valid_loss, score.unigram_loss, score.bleu_greedy, score.bleu_beam, score.seconds_per_epoch) == \
+        (baseline - 1.0, baseline, 11.0, 14.0, 4.0)
+    figures = {e["name"]: e for e in map(json.loads, out.read_text().splitlines())}
+    assert list(figures) == ["valid_loss_fra-eng_gru", "test_bleu_greedy_fra-eng_gru", "test_bleu_beam4_fra-eng_gru",
+                             "seconds_per_epoch_fra-eng_gru"]
+    assert figures["valid_loss_fra-eng_gru"]["floor"] == pytest.approx(baseline - 0.3)
+    close = History()
+    close.record(valid_loss=baseline - 0.2, seconds=1.0)
+    with pytest.raises(AssertionError, match="valid_loss_fra-eng_gru"):  # within 0.3 nats of the baseline
+        seq2seq.score_translator(None, data, close, "fra-eng_gru")

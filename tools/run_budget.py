@@ -179,9 +179,11 @@ def table(results: dict, chapter: str | None = None) -> str:
     return "\n".join(rows) if len(rows) > 2 else "No recorded run in this budget yet."
 
 
-def readme_text(readme: str, chapter: str | None = None) -> str:
+def readme_text(readme: str, chapter: str | None = None, results: dict | None = None) -> str:
     """``readme`` with every generated results section replaced by the current tables (a chapter's README:
-    ``chapter`` names its folder, and its tables hold only its notebooks)."""
+    ``chapter`` names its folder, and its tables hold only its notebooks). ``results``: ``{budget: the loaded
+    results/<budget>.json}`` (default: read the files), so that many READMEs are written from one reading."""
+    results = results or {budget: load(budget) for budget in BUDGETS}
     for budget in BUDGETS:
         begin, end = BEGIN.format(budget), END.format(budget)
         if begin not in readme:
@@ -190,7 +192,7 @@ def readme_text(readme: str, chapter: str | None = None) -> str:
         if end not in rest:
             raise ValueError(f"README: {begin} has no matching {end}")
         _, tail = rest.split(end, 1)
-        readme = f"{head}{begin}\n{table(load(budget), chapter)}\n{end}{tail}"
+        readme = f"{head}{begin}\n{table(results[budget], chapter)}\n{end}{tail}"
     return readme
 
 
@@ -209,8 +211,9 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the README's tables are out of date")
     args = parser.parse_args(argv)
     if args.check:
+        results = {budget: load(budget) for budget in BUDGETS}
         stale = [str(path.relative_to(ROOT)) for path, chapter in readmes()
-                 if readme_text(text := path.read_text(encoding="utf-8"), chapter) != text]
+                 if readme_text(text := path.read_text(encoding="utf-8"), chapter, results) != text]
         if stale:
             print(f"results tables differ from results/*.json in {', '.join(stale)}: "
                   "run python tools/run_budget.py --readme")
@@ -233,9 +236,10 @@ def main(argv=None) -> int:
                   + (f"\n  {record['error']}" if "error" in record else ""), flush=True)
             failed += record["status"] != "passed"
     if args.readme or args.notebooks:
+        results = {budget: load(budget) for budget in BUDGETS}
         for path, chapter in readmes():
             text = path.read_text(encoding="utf-8")
-            if (updated := readme_text(text, chapter)) != text:
+            if (updated := readme_text(text, chapter, results)) != text:
                 path.write_text(updated, encoding="utf-8")
     return 1 if failed else 0
 
