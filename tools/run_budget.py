@@ -205,7 +205,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--budget", choices=BUDGETS)
-    parser.add_argument("--timeout", type=int, default=3600, help="seconds a cell may run (default 3600)")
+    parser.add_argument("--timeout", type=int, help="seconds a cell may run (default 3600; 43200 in the full budget, "
+                        "whose training cells run for hours on a CPU)")
     parser.add_argument("--keep", type=Path, help="write the executed notebooks (with outputs) to this folder")
     parser.add_argument("--readme", action="store_true", help="rewrite the README's results tables")
     parser.add_argument("--check", action="store_true", help="exit 1 if the README's tables are out of date")
@@ -227,7 +228,8 @@ def main(argv=None) -> int:
             path = path.resolve()
             key = str(path.relative_to(ROOT / "book"))
             print(f"{key}: running in the {args.budget} budget ...", flush=True)
-            record = run_notebook(path, args.budget, args.timeout, args.keep)
+            timeout = args.timeout or (43200 if args.budget == "full" else 3600)
+            record = run_notebook(path, args.budget, timeout, args.keep)
             # after every notebook (a long session keeps what it measured), reading the file again under a lock:
             # two runners of one budget (one per core) each add their own notebooks
             add_record(args.budget, key, record)
