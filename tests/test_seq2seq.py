@@ -251,5 +251,7 @@ def test_score_translator_records_the_figures_05_and_06_compare(monkeypatch, tmp
     assert figures["valid_loss_fra-eng_gru"]["floor"] == pytest.approx(baseline - 0.3)
     close = History()
     close.record(valid_loss=baseline - 0.2, seconds=1.0)
+    calls.clear()
     with pytest.raises(AssertionError, match="valid_loss_fra-eng_gru"):  # within 0.3 nats of the baseline
         seq2seq.score_translator(None, data, close, "fra-eng_gru")
+    assert calls == []  # failed on the loss, before decoding the test split

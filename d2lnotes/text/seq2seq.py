@@ -856,12 +856,14 @@ def score_translator(net, data: TranslationData, history: History, key: str, ctx
         KeyError: ``history`` has no ``valid_loss`` (trained without a ``valid_iter``).
     """
     baseline = unigram_loss(data)
+    valid_loss = history["valid_loss"][-1]
+    # The loss is asserted before the two test decodes, so a model that did not learn fails without decoding.
+    record(f"valid_loss_{key}", valid_loss, floor=baseline - 0.3, better="lower", note=f"unigram {baseline:.3f}")
     score = TranslatorScore(
-        valid_loss=history["valid_loss"][-1], unigram_loss=baseline,
+        valid_loss=valid_loss, unigram_loss=baseline,
         bleu_greedy=split_bleu(net, data, "test", beam_size=1, ctx=ctx),
         bleu_beam=split_bleu(net, data, "test", beam_size=beam_size, alpha=alpha, ctx=ctx),
         seconds_per_epoch=sum(history["seconds"]) / history.epochs)
-    record(f"valid_loss_{key}", score.valid_loss, floor=baseline - 0.3, better="lower", note=f"unigram {baseline:.3f}")
     record(f"test_bleu_greedy_{key}", score.bleu_greedy, note="sacrebleu")
     record(f"test_bleu_beam{beam_size}_{key}", score.bleu_beam, note=f"sacrebleu, alpha {alpha}")
     record(f"seconds_per_epoch_{key}", score.seconds_per_epoch, note=str(ctx or mx.cpu()))
