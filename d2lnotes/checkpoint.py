@@ -18,7 +18,8 @@ the start of every epoch from ``(seed, epoch)``; the loaders' own generators (wh
 and restored. An interrupted and resumed run therefore ends with the same parameters as an uninterrupted one
 (on a CPU; some GPU kernels are not deterministic). The smoke budget (CI) does not checkpoint unless asked to,
 so that a changed notebook is always retrained. With ``D2LNOTES_RESUME=0`` checkpoints are saved but never
-restored (``tools/run_budget.py`` sets it, so that a recorded time is the time of a run from scratch).
+restored (``tools/run_budget.py`` sets it, so that a recorded time is the time of a run from scratch, unless it is
+given ``--resume``: then it sums the wall times of every attempt).
 """
 from __future__ import annotations
 

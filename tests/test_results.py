@@ -67,6 +67,61 @@ def test_runner_records_time_figures_machine_and_versions(tmp_path, monkeypatch)
     assert "AssertionError" in str(kept.cells[-1].outputs)   # the executed copy, with the failing cell's output
 
 
+def _checkpoint(root, folder, name, budget):
+    (root / folder).mkdir(parents=True)
+    (root / folder / "checkpoint.json").write_text(json.dumps({"name": name, "settings": {"budget": budget}}))
+    return root / folder
+
+
+def test_resumed_segments_are_logged_summed_and_start_from_a_clean_slate(tmp_path):
+    root = tmp_path / "checkpoints"
+    mine = _checkpoint(root, "ch_nb_net-1", "ch/nb/net", "full")
+    other_budget = _checkpoint(root, "ch_nb_net-2", "ch/nb/net", "cpu")
+    other_notebook = _checkpoint(root, "ch_nb2_net-3", "ch/nb2/net", "full")
+    segments = run_budget.Segments("ch/nb.ipynb", "full", root=root)
+    with segments.attempt(load_before=1.5) as entry:   # the first attempt: the old checkpoints of ch/nb, full, go
+        assert not mine.exists() and other_budget.exists() and other_notebook.exists()
+        assert segments.load() == [{"date": entry["date"], "seconds": 0.0, "status": "running", "load_before": 1.5}]
+        entry["status"] = "failed"
+    _checkpoint(root, "ch_nb_net-1", "ch/nb/net", "full")  # what the first attempt saved
+    with segments.attempt(load_before=0.5) as entry:   # a later attempt keeps them and appends itself
+        assert mine.exists()
+        entry["status"] = "passed"
+    runs = segments.finish()
+    assert [r["status"] for r in runs] == ["failed", "passed"] and [r["load_before"] for r in runs] == [1.5, 0.5]
+    assert all(r["seconds"] >= 0 for r in runs)
+    assert not segments.path.exists() and segments.load() == []
+
+
+def _flaky_notebook(path, marker):
+    """Fails on its first run (as an interrupted attempt would), passes on the next; records whether it resumed."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import os, pathlib, time\nfrom d2lnotes.results import record\ntime.sleep(0.5)\n"
+        f"marker = pathlib.Path({str(marker)!r})\n"
+        "if not marker.exists():\n    marker.touch()\n    raise RuntimeError('interrupted')\n"
+        "record('resume_on', float(os.environ['D2LNOTES_RESUME'] == '1'), floor=1.0)")]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_a_resumed_run_records_the_sum_of_its_attempts(tmp_path, monkeypatch):
+    monkeypatch.setenv("D2LNOTES_DATA", str(tmp_path / "cache"))
+    path = _flaky_notebook(tmp_path / "flaky.ipynb", tmp_path / "marker")
+    first = run_budget.run_notebook(path, "full", timeout=120, resume=True)
+    assert first["status"] == "failed" and "interrupted" in first["error"] and "segments" not in first
+    log = run_budget.Segments(run_budget.notebook_key(path), "full")
+    assert [s["status"] for s in log.load()] == ["failed"] and log.load()[0]["seconds"] >= 0.5
+    second = run_budget.run_notebook(path, "full", timeout=120, resume=True)
+    assert second["status"] == "passed" and second["figures"]["resume_on"]["value"] == 1.0
+    assert [s["status"] for s in second["segments"]] == ["failed", "passed"]
+    assert second["seconds"] == pytest.approx(sum(s["seconds"] for s in second["segments"]))
+    assert second["seconds"] >= 1.0 and not log.path.exists()
+    table = run_budget.table({"notebooks": {"x/flaky.ipynb": second}})
+    assert " in 2 runs |" in table
+
+
 def test_readme_tables_agree_with_the_results_files():
     assert run_budget.main(["--check"]) == 0, "run: python tools/run_budget.py --readme"
 

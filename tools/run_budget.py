@@ -12,6 +12,14 @@ Per notebook the record holds the wall time, the figures, the date, the machine 
 before and after: other jobs inflate times) and the versions (Python, MXNet, NumPy, the commit of this
 repository). A failed notebook is recorded as failed, with the cell and the error, and the runner exits 1.
 ``make results BUDGET=cpu NOTEBOOKS="book/04_cnn_families/*.ipynb"`` calls it.
+
+Runs longer than a session (the full budget of the CIFAR-10 project on a CPU: hours per network) use
+``--resume``: the notebook's training loops then continue from their per-epoch checkpoints (:mod:`d2lnotes.checkpoint`),
+and the runner keeps a log of its attempts, *segments*, in ``<data cache>/checkpoints/runs/``, each with its wall time
+(written every 30 s, so a killed attempt loses at most 30 s of its count). The first attempt of a resumable run
+deletes the notebook's checkpoints of that budget, so that nothing trained outside the log is counted. When an attempt
+passes, the record's ``seconds`` is the sum over all segments (each one reruns the notebook from the top: cells
+before the training and restoring the finished epochs count again) and ``segments`` lists them; the log is deleted.
 """
 from __future__ import annotations
 
@@ -25,6 +33,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -70,10 +79,103 @@ def versions() -> dict:
             "d2lnotes": commit + ("+changes" if dirty else "")}
 
 
-def run_notebook(path: Path, budget: str, timeout: int, keep: Path | None = None) -> dict:
+def notebook_key(path: Path) -> str:
+    """The notebook's name in the results files: its path relative to ``book/`` (``"07_rnn/02_rnn_scratch.ipynb"``),
+    or ``<folder>/<file>`` for a notebook outside the book (tests)."""
+    path = path.resolve()
+    try:
+        return str(path.relative_to(ROOT / "book"))
+    except ValueError:
+        return f"{path.parent.name}/{path.name}"
+
+
+class Segments:
+    """The attempts of one resumable run (``--resume``): a JSON list in ``<data cache>/checkpoints/runs/``, one
+    entry per attempt (``date``, ``seconds``, ``status``: ``running``, ``passed`` or ``failed``, ``load_before``).
+
+    Args:
+        key: the notebook, relative to ``book/`` (``"05_project_cifar10/03_vgg.ipynb"``).
+        budget: ``"cpu"`` or ``"full"``.
+        root: the folder of the checkpoints (default ``<data cache>/checkpoints``).
+    """
+
+    def __init__(self, key: str, budget: str, root: Path | None = None):
+        from d2lnotes import config
+
+        self.key, self.budget = key, budget
+        self.root = Path(root) if root is not None else config.data_dir() / "checkpoints"
+        self.path = self.root / "runs" / f"{budget}__{key.replace('/', '__')}.json"
+
+    def load(self) -> list[dict]:
+        """The logged attempts, oldest first ([] when there is no log)."""
+        return json.loads(self.path.read_text()) if self.path.is_file() else []
+
+    def _write(self, entries: list[dict]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".part")
+        with os.fdopen(fd, "w") as f:
+            json.dump(entries, f, indent=1)
+        os.replace(tmp, self.path)
+
+    def clear_checkpoints(self) -> list[Path]:
+        """Delete the notebook's checkpoints of this budget (those whose ``checkpoint.json`` names a run of the
+        notebook, ``<chapter>/<notebook>/...``, in this budget); return the deleted folders."""
+        import shutil
+
+        prefix = self.key.removesuffix(".ipynb") + "/"
+        deleted = []
+        for meta_path in sorted(self.root.glob("*/checkpoint.json")):
+            try:
+                meta = json.loads(meta_path.read_text())
+            except (OSError, ValueError):
+                continue
+            if str(meta.get("name", "")).startswith(prefix) and meta.get("settings", {}).get("budget") == self.budget:
+                shutil.rmtree(meta_path.parent, ignore_errors=True)
+                deleted.append(meta_path.parent)
+        return deleted
+
+    @contextlib.contextmanager
+    def attempt(self, load_before: float):
+        """Log one attempt while it runs: appended as ``running``, its ``seconds`` rewritten every 30 s; the caller
+        sets ``status`` on the yielded entry. The first attempt (no log yet) deletes the old checkpoints first."""
+        entries = self.load()
+        if not entries:
+            self.clear_checkpoints()
+        entry = {"date": datetime.date.today().isoformat(), "seconds": 0.0, "status": "running",
+                 "load_before": round(load_before, 2)}
+        entries.append(entry)
+        start, stop = time.perf_counter(), threading.Event()
+
+        def update():
+            entry["seconds"] = round(time.perf_counter() - start, 1)
+            self._write(entries)
+
+        def heartbeat():
+            while not stop.wait(30):
+                update()
+
+        update()
+        beat = threading.Thread(target=heartbeat, daemon=True)
+        beat.start()
+        try:
+            yield entry
+        finally:
+            stop.set()
+            beat.join()
+            update()
+
+    def finish(self) -> list[dict]:
+        """Return the logged attempts and delete the log (the run passed: the next attempt starts afresh)."""
+        entries = self.load()
+        self.path.unlink(missing_ok=True)
+        return entries
+
+
+def run_notebook(path: Path, budget: str, timeout: int, keep: Path | None = None, resume: bool = False) -> dict:
     """Execute one notebook in a fresh kernel; return its record (``status``, ``seconds``, ``figures``, ...).
     With ``keep``, the executed notebook (outputs included, to look at its figures) is written to
-    ``keep/<chapter>__<notebook>.ipynb``, also when it failed; never into the book."""
+    ``keep/<chapter>__<notebook>.ipynb``, also when it failed; never into the book. With ``resume``, the
+    notebook continues from its checkpoints and the attempts are logged and summed (:class:`Segments`)."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -83,20 +185,25 @@ def run_notebook(path: Path, budget: str, timeout: int, keep: Path | None = None
         figures_file = Path(tmp) / "figures.jsonl"
         saved = {k: os.environ.get(k) for k in ("D2LNOTES_BUDGET", "D2LNOTES_SMOKE", "CI", "D2LNOTES_RESULTS_FILE",
                                                 "D2LNOTES_RESUME")}
-        os.environ.update(D2LNOTES_BUDGET=budget, D2LNOTES_RESULTS_FILE=str(figures_file), D2LNOTES_RESUME="0")
+        os.environ.update(D2LNOTES_BUDGET=budget, D2LNOTES_RESULTS_FILE=str(figures_file),
+                          D2LNOTES_RESUME="1" if resume else "0")
         os.environ.pop("D2LNOTES_SMOKE", None)
         os.environ.pop("CI", None)
         load_before = os.getloadavg()[0]
+        segments = Segments(notebook_key(path), budget) if resume else None
         start = time.perf_counter()
         status, error = "passed", None
         try:
-            NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
-        except CellExecutionError as e:
-            status = "failed"
-            error = str(e).strip().splitlines()[-1][:300] if str(e).strip() else e.__class__.__name__
-        except Exception as e:  # a timeout or a dead kernel
-            status, error = "failed", f"{e.__class__.__name__}: {str(e)[:300]}"
+            with segments.attempt(load_before) if resume else contextlib.nullcontext({}) as attempt:
+                try:
+                    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                   resources={"metadata": {"path": str(path.parent)}}).execute()
+                except CellExecutionError as e:
+                    status = "failed"
+                    error = str(e).strip().splitlines()[-1][:300] if str(e).strip() else e.__class__.__name__
+                except Exception as e:  # a timeout or a dead kernel
+                    status, error = "failed", f"{e.__class__.__name__}: {str(e)[:300]}"
+                attempt["status"] = status
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -104,6 +211,11 @@ def run_notebook(path: Path, budget: str, timeout: int, keep: Path | None = None
                 else:
                     os.environ[k] = v
         seconds = time.perf_counter() - start
+        runs = None
+        if resume and status == "passed":
+            runs = segments.finish()
+            seconds = sum(r["seconds"] for r in runs)
+            load_before = runs[0]["load_before"]
         if keep is not None:
             keep.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, keep / f"{path.parent.name}__{path.name}")
@@ -116,6 +228,8 @@ def run_notebook(path: Path, budget: str, timeout: int, keep: Path | None = None
               "figures": figures, "machine": {**machine(), "load_before": round(load_before, 2),
                                               "load_after": round(os.getloadavg()[0], 2)},
               "versions": versions()}
+    if runs is not None:
+        record["segments"] = runs
     if error:
         record["error"] = error
     return record
@@ -175,7 +289,8 @@ def table(results: dict, chapter: str | None = None) -> str:
         status = r["status"] if r["status"] == "passed" else f"**{r['status']}**"
         load = f"{r['machine']['load_before']:.1f}"
         shown = name.split("/", 1)[1] if chapter is not None else name
-        rows.append(f"| {shown} | {status} | {minutes:.1f} min | {figures} | {r['date']}, {load} |")
+        wall = f"{minutes:.1f} min" + (f" in {len(r['segments'])} runs" if len(r.get("segments", ())) > 1 else "")
+        rows.append(f"| {shown} | {status} | {wall} | {figures} | {r['date']}, {load} |")
     return "\n".join(rows) if len(rows) > 2 else "No recorded run in this budget yet."
 
 
@@ -208,6 +323,8 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, help="seconds a cell may run (default 3600; 43200 in the full budget, "
                         "whose training cells run for hours on a CPU)")
     parser.add_argument("--keep", type=Path, help="write the executed notebooks (with outputs) to this folder")
+    parser.add_argument("--resume", action="store_true", help="continue from the notebooks' checkpoints and sum "
+                        "the wall times of all attempts (runs longer than a session; see above)")
     parser.add_argument("--readme", action="store_true", help="rewrite the README's results tables")
     parser.add_argument("--check", action="store_true", help="exit 1 if the README's tables are out of date")
     args = parser.parse_args(argv)
@@ -226,10 +343,10 @@ def main(argv=None) -> int:
             parser.error("--budget is needed to run notebooks")
         for path in args.notebooks:
             path = path.resolve()
-            key = str(path.relative_to(ROOT / "book"))
+            key = notebook_key(path)
             print(f"{key}: running in the {args.budget} budget ...", flush=True)
             timeout = args.timeout or (43200 if args.budget == "full" else 3600)
-            record = run_notebook(path, args.budget, timeout, args.keep)
+            record = run_notebook(path, args.budget, timeout, args.keep, resume=args.resume)
             # after every notebook (a long session keeps what it measured), reading the file again under a lock:
             # two runners of one budget (one per core) each add their own notebooks
             add_record(args.budget, key, record)
