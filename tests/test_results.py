@@ -39,14 +39,18 @@ def test_record_appends_json_lines_for_the_runner(monkeypatch, tmp_path):
                      {"name": "ppl", "value": 120.5, "floor": None, "better": "higher", "note": ""}]
 
 
-def _notebook(path):
+def _one_cell_notebook(path, source):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
-        "from d2lnotes.config import budget\nfrom d2lnotes.results import record\n"
-        "import os\nrecord('budget_is_cpu', 1.0 if budget() == 'cpu' else 0.0, floor=0.5)\nrecord('answer', 42.0)\n"
-        "record('resume_off', float(os.environ['D2LNOTES_RESUME'] == '0'), floor=1.0)")]
+    nb.cells = [nbformat.v4.new_code_cell(source)]
     nbformat.write(nb, path)
     return path
+
+
+def _notebook(path):
+    return _one_cell_notebook(path, (
+        "from d2lnotes.config import budget\nfrom d2lnotes.results import record\n"
+        "import os\nrecord('budget_is_cpu', 1.0 if budget() == 'cpu' else 0.0, floor=0.5)\nrecord('answer', 42.0)\n"
+        "record('resume_off', float(os.environ['D2LNOTES_RESUME'] == '0'), floor=1.0)"))
 
 
 @pytest.mark.slow
@@ -95,14 +99,11 @@ def test_resumed_segments_are_logged_summed_and_start_from_a_clean_slate(tmp_pat
 
 def _flaky_notebook(path, marker):
     """Fails on its first run (as an interrupted attempt would), passes on the next; records whether it resumed."""
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
+    return _one_cell_notebook(path, (
         "import os, pathlib, time\nfrom d2lnotes.results import record\ntime.sleep(0.5)\n"
         f"marker = pathlib.Path({str(marker)!r})\n"
         "if not marker.exists():\n    marker.touch()\n    raise RuntimeError('interrupted')\n"
-        "record('resume_on', float(os.environ['D2LNOTES_RESUME'] == '1'), floor=1.0)")]
-    nbformat.write(nb, path)
-    return path
+        "record('resume_on', float(os.environ['D2LNOTES_RESUME'] == '1'), floor=1.0)"))
 
 
 @pytest.mark.slow
