@@ -123,6 +123,23 @@ def test_a_resumed_run_records_the_sum_of_its_attempts(tmp_path, monkeypatch):
     assert " in 2 runs |" in table
 
 
+@pytest.mark.slow
+def test_a_stopped_resumable_attempt_is_logged_but_not_recorded(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("D2LNOTES_DATA", str(tmp_path / "cache"))
+    monkeypatch.setattr(run_budget, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(run_budget, "readmes", lambda: [])      # leave the book's READMEs alone
+    path = _flaky_notebook(tmp_path / "flaky.ipynb", tmp_path / "marker")
+    argv = ["--budget", "full", "--resume", "--timeout", "120", str(path)]
+    assert run_budget.main(argv) == 1
+    assert run_budget.load("full")["notebooks"] == {}
+    assert "not recorded" in capsys.readouterr().out
+    log = run_budget.Segments(run_budget.notebook_key(path), "full")
+    assert [(s["status"], "interrupted" in s["error"]) for s in log.load()] == [("failed", True)]
+    assert run_budget.main(argv) == 0
+    record = run_budget.load("full")["notebooks"][run_budget.notebook_key(path)]
+    assert record["status"] == "passed" and len(record["segments"]) == 2
+
+
 def test_readme_tables_agree_with_the_results_files():
     assert run_budget.main(["--check"]) == 0, "run: python tools/run_budget.py --readme"
 

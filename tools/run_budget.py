@@ -20,6 +20,8 @@ and the runner keeps a log of its attempts, *segments*, in ``<data cache>/checkp
 deletes the notebook's checkpoints of that budget, so that nothing trained outside the log is counted. When an attempt
 passes, the record's ``seconds`` is the sum over all segments (each one reruns the notebook from the top: cells
 before the training and restoring the finished epochs count again) and ``segments`` lists them; the log is deleted.
+An attempt that stops (killed, timed out, or a check cell failed) is logged with its error, and ``results/*.json`` is
+left as it was: the runner exits 1 and the next ``--resume`` continues.
 """
 from __future__ import annotations
 
@@ -204,6 +206,8 @@ def run_notebook(path: Path, budget: str, timeout: int, keep: Path | None = None
                 except Exception as e:  # a timeout or a dead kernel
                     status, error = "failed", f"{e.__class__.__name__}: {str(e)[:300]}"
                 attempt["status"] = status
+                if error:
+                    attempt["error"] = error
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -347,6 +351,14 @@ def main(argv=None) -> int:
             print(f"{key}: running in the {args.budget} budget ...", flush=True)
             timeout = args.timeout or (43200 if args.budget == "full" else 3600)
             record = run_notebook(path, args.budget, timeout, args.keep, resume=args.resume)
+            if args.resume and record["status"] != "passed":
+                # an interrupted attempt of a resumable run is not a result: the segment log keeps it (with its
+                # error) and results/*.json keeps the notebook's last complete record
+                log = Segments(key, args.budget).path
+                print(f"  attempt stopped after {record['seconds'] / 60:.1f} min ({record.get('error', '')}); "
+                      f"logged in {log}, not recorded: run again with --resume to continue", flush=True)
+                failed += 1
+                continue
             # after every notebook (a long session keeps what it measured), reading the file again under a lock:
             # two runners of one budget (one per core) each add their own notebooks
             add_record(args.budget, key, record)
