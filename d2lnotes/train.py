@@ -396,7 +396,8 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
                      init: mx.init.Initializer | None | str = "xavier", hybridize: bool = True,
                      plot: TrainingPlot | bool | None = True, progress_points: int = 5,
                      eval_name: str = "test_acc", valid_iter=None, control: RunControl | None = None,
-                     on_epoch: Callable | None = None, checkpoint: Checkpoint | None = None) -> History:
+                     on_epoch: Callable | None = None, checkpoint: Checkpoint | None = None,
+                     schedule: str = "constant") -> History:
     """Train a classifier and return its :class:`History` (``train_loss``, ``train_acc``, ``test_acc``).
 
     Written out in book/01_foundations/03_softmax_regression.ipynb (``train_epoch``/``train``) and asserted equal
@@ -429,14 +430,31 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
         checkpoint: a :class:`~d2lnotes.checkpoint.Checkpoint` to save every epoch and resume from (a Gluon
             ``net``; the optimiser's state is saved when it is a ``gluon.Trainer``; the training loader's
             generator is saved when it has one).
+        schedule: the learning-rate schedule (学习率调度) of the optimiser built here: ``"constant"`` (``lr``
+            throughout) or ``"cosine"``, a new :func:`~d2lnotes.schedules.cosine_scheduler` for this run (a linear
+            warm-up over the first epoch, then cosine decay to 0 at the last of ``num_epochs * len(train_iter)``
+            updates), added to ``optimizer_params`` as ``lr_scheduler``. Taught in
+            book/02_training/04_lr_schedules_early_stopping.ipynb.
 
     Raises:
-        ValueError: neither ``lr`` nor ``trainer``; ``num_epochs < 1``.
+        ValueError: neither ``lr`` nor ``trainer``; ``num_epochs < 1``; an unknown ``schedule``, or ``"cosine"``
+            together with a ``trainer`` (which has its own optimiser) or an ``lr_scheduler`` in
+            ``optimizer_params``.
     """
     from .config import try_gpu
 
     if num_epochs < 1:
         raise ValueError(f"num_epochs must be at least 1, got {num_epochs}")
+    if schedule not in ("constant", "cosine"):
+        raise ValueError(f"unknown schedule {schedule!r}: use 'constant' or 'cosine'")
+    if schedule == "cosine":
+        if trainer is not None or "lr_scheduler" in (optimizer_params or {}):
+            raise ValueError("schedule='cosine' builds the optimiser's lr_scheduler: pass neither a trainer nor "
+                             "an lr_scheduler in optimizer_params")
+        from .schedules import cosine_scheduler
+
+        optimizer_params = {**(optimizer_params or {}),
+                            "lr_scheduler": cosine_scheduler(num_epochs, len(train_iter), lr)}
     ctx = ctx or try_gpu()
     if isinstance(net, gluon.Block):
         if init is not None:

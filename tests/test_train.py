@@ -91,6 +91,33 @@ def test_training_loop_rejects_missing_settings():
         train_classifier(net, [], [], 1, plot=False)
     with pytest.raises(ValueError, match="num_epochs"):
         train_classifier(net, [], [], 0, lr=0.1, plot=False)
+    with pytest.raises(ValueError, match="unknown schedule"):
+        train_classifier(net, [], [], 1, lr=0.1, plot=False, schedule="step")
+    with pytest.raises(ValueError, match="lr_scheduler"):
+        train_classifier(net, [], [], 1, lr=0.1, plot=False, schedule="cosine",
+                         optimizer_params={"lr_scheduler": mx.lr_scheduler.FactorScheduler(step=1)})
+
+
+def test_cosine_schedule_equals_passing_the_scheduler_by_hand(real_data):
+    """``schedule="cosine"`` is :func:`cosine_scheduler` over this run's updates: the same parameters as passing it
+    in ``optimizer_params``, and different ones from the constant rate."""
+    from d2lnotes.schedules import cosine_scheduler
+
+    def run(**kwargs):
+        config.seed_everything(0)
+        train_iter, _ = load_data_fashion_mnist(256, n_train=1000, n_test=300)
+        net = nn.HybridSequential()
+        net.add(nn.Dense(32, activation="relu"), nn.Dense(10))
+        extra = kwargs.pop("lr_scheduler", lambda n: {})(len(train_iter))
+        train_classifier(net, train_iter, None, 3, lr=0.3, ctx=mx.cpu(), plot=False,
+                         optimizer_params={"momentum": 0.9, **extra}, **kwargs)
+        return [p.data().asnumpy() for p in net.collect_params().values()]
+
+    params = {"keyword": run(schedule="cosine"), "constant": run(),
+              "by hand": run(lr_scheduler=lambda n: {"lr_scheduler": cosine_scheduler(3, n, 0.3)})}
+    for a, b in zip(params["keyword"], params["by hand"]):
+        onp.testing.assert_array_equal(a, b)
+    assert any(not onp.allclose(a, b) for a, b in zip(params["keyword"], params["constant"]))
 
 
 def test_init_none_keeps_a_pending_initializer(real_data):
