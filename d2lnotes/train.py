@@ -492,6 +492,35 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
                device=str(ctx), unit="samples", control=control, on_epoch=on_epoch, checkpoint=checkpoint)
 
 
+def train_and_test(net, train_iter, valid_iter, test_iter, num_epochs: int, lr: float | None = None,
+                   **kwargs) -> tuple[History, float]:
+    """The protocol of the chapter-4 experiments: train with :func:`train_classifier`, evaluating the validation
+    split after every epoch (``valid_acc``), then the test set once, after the last epoch; print both.
+
+    Args:
+        net, train_iter, num_epochs, lr: as in :func:`train_classifier`.
+        valid_iter: the validation split (held out of the training images) that choices are made on.
+        test_iter: the test split, evaluated once, at the end.
+        **kwargs: passed to :func:`train_classifier` (``ctx``, ``optimizer``, ``checkpoint``, ``schedule``, ...).
+
+    Returns:
+        The run's :class:`History` (``train_loss``, ``train_acc``, ``valid_acc`` per epoch) and the test accuracy
+        (a fraction in [0, 1]).
+
+    Raises:
+        ValueError: as :func:`train_classifier`; ``eval_name`` or ``valid_iter`` among ``kwargs`` (this function
+            sets them).
+    """
+    if "eval_name" in kwargs or "valid_iter" in kwargs:
+        raise ValueError("train_and_test evaluates valid_iter as valid_acc itself: pass neither eval_name nor "
+                         "valid_iter")
+    history = train_classifier(net, train_iter, valid_iter, num_epochs, lr, eval_name="valid_acc", **kwargs)
+    test_acc = evaluate_accuracy(net, test_iter, ctx=kwargs.get("ctx"))
+    print(history)
+    print(f"test accuracy after epoch {history.epochs}: {test_acc:.3f}")
+    return history, test_acc
+
+
 def _initialize_missing(net, ctx) -> None:
     """Initialise only never-initialised parameters; move initialised ones to ``ctx`` (pending ones keep theirs)."""
     for p in net.collect_params().values():

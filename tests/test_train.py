@@ -7,7 +7,7 @@ from mxnet.gluon import nn
 
 from d2lnotes import config
 from d2lnotes.data.fashion_mnist import load_data_fashion_mnist
-from d2lnotes.train import Accumulator, accuracy, evaluate_accuracy, train_classifier
+from d2lnotes.train import Accumulator, accuracy, evaluate_accuracy, train_and_test, train_classifier
 
 
 def test_accuracy_counts_correct_predictions():
@@ -277,3 +277,16 @@ def test_majority_baseline_is_the_best_constant_classifier():
     assert majority_baseline(onp.array([0, 1, 1]), onp.array([0, 0])) == 0.0
     with pytest.raises(ValueError, match="non-empty"):
         majority_baseline([], [1])
+
+
+def test_train_and_test_evaluates_validation_per_epoch_and_the_test_set_once(real_data, capsys):
+    config.seed_everything(0)
+    train_iter, valid_iter, test_iter = load_data_fashion_mnist(256, n_train=1000, n_test=300, n_valid=300)
+    net = nn.HybridSequential()
+    net.add(nn.Dense(32, activation="relu"), nn.Dense(10))
+    history, test_acc = train_and_test(net, train_iter, valid_iter, test_iter, 2, lr=0.3, ctx=mx.cpu(), plot=False)
+    assert len(history["valid_acc"]) == 2 and "test_acc" not in history
+    assert test_acc == evaluate_accuracy(net, test_iter, mx.cpu()) and test_acc > 0.3   # balanced: chance 0.1
+    assert f"test accuracy after epoch 2: {test_acc:.3f}" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="eval_name"):
+        train_and_test(net, train_iter, valid_iter, test_iter, 1, lr=0.1, eval_name="test_acc")
