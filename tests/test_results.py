@@ -87,7 +87,13 @@ def test_resumed_segments_are_logged_summed_and_start_from_a_clean_slate(tmp_pat
         assert not mine.exists() and other_budget.exists() and other_notebook.exists()
         assert segments.load() == [{"date": entry["date"], "seconds": 0.0, "status": "running", "load_before": 1.5}]
         entry["status"] = "failed"
-    _checkpoint(root, "ch_nb_net-1", "ch/nb/net", "full")  # what the first attempt saved
+    saved = _checkpoint(root, "ch_nb_net-1", "ch/nb/net", "full")  # what the first attempt saved: epoch 2 of 5
+    (saved / "checkpoint.json").write_text(json.dumps({"name": "ch/nb/net", "epoch": 2,
+                                                       "settings": {"budget": "full", "epochs": 5}}))
+    [logged] = run_budget.Segments.logged(root)
+    assert (logged.key, logged.budget) == ("ch/nb.ipynb", "full")
+    assert logged.status().startswith("full ch/nb.ipynb: 1 attempt, 0.0 min logged (last failed)")
+    assert logged.status().endswith("saved epochs: net 2/5")
     with segments.attempt(load_before=0.5) as entry:   # a later attempt keeps them and appends itself
         assert mine.exists()
         entry["status"] = "passed"

@@ -3,6 +3,7 @@
     python tools/run_budget.py --budget cpu book/04_cnn_families/01_alexnet.ipynb ...   # run, record
     python tools/run_budget.py --readme     # rewrite the READMEs' results tables from results/*.json
     python tools/run_budget.py --check      # exit 1 when a README and results/*.json disagree (a test runs it)
+    python tools/run_budget.py --status     # the resumable runs in progress (--resume, below)
 
 Each notebook runs top to bottom in a fresh kernel, in its own folder, with ``D2LNOTES_BUDGET`` set (and
 ``D2LNOTES_SMOKE``/``CI`` removed) and ``D2LNOTES_RESUME=0``: a recorded run never resumes from a checkpoint, so
@@ -119,22 +120,51 @@ class Segments:
             json.dump(entries, f, indent=1)
         os.replace(tmp, self.path)
 
-    def clear_checkpoints(self) -> list[Path]:
-        """Delete the notebook's checkpoints of this budget (those whose ``checkpoint.json`` names a run of the
-        notebook, ``<chapter>/<notebook>/...``, in this budget); return the deleted folders."""
-        import shutil
+    @classmethod
+    def logged(cls, root: Path | None = None) -> list["Segments"]:
+        """Every resumable run with a log (not finished yet), sorted by budget and notebook."""
+        from d2lnotes import config
 
+        root = Path(root) if root is not None else config.data_dir() / "checkpoints"
+        runs = []
+        for path in sorted((root / "runs").glob("*__*__*.json")):
+            budget, chapter, notebook = path.name.removesuffix(".json").split("__", 2)
+            runs.append(cls(f"{chapter}/{notebook}", budget, root=root))
+        return runs
+
+    def _checkpoint_metas(self):
+        """``(folder, metadata)`` of the notebook's checkpoints of this budget: those whose ``checkpoint.json``
+        names a run of the notebook, ``<chapter>/<notebook>/...``, in this budget."""
         prefix = self.key.removesuffix(".ipynb") + "/"
-        deleted = []
         for meta_path in sorted(self.root.glob("*/checkpoint.json")):
             try:
                 meta = json.loads(meta_path.read_text())
             except (OSError, ValueError):
                 continue
             if str(meta.get("name", "")).startswith(prefix) and meta.get("settings", {}).get("budget") == self.budget:
-                shutil.rmtree(meta_path.parent, ignore_errors=True)
-                deleted.append(meta_path.parent)
+                yield meta_path.parent, meta
+
+    def clear_checkpoints(self) -> list[Path]:
+        """Delete the notebook's checkpoints of this budget; return the deleted folders."""
+        import shutil
+
+        deleted = []
+        for folder, _ in list(self._checkpoint_metas()):
+            shutil.rmtree(folder, ignore_errors=True)
+            deleted.append(folder)
         return deleted
+
+    def status(self) -> str:
+        """One line on the run so far: its attempts, their logged minutes, and each training run's last saved
+        epoch (``cifar_vgg 3/15``: epoch 3 of the 15 in its settings)."""
+        entries = self.load()
+        minutes = sum(e["seconds"] for e in entries) / 60
+        done = [f"{meta['name'].rsplit('/', 1)[-1]} {meta.get('epoch', 0)}/{meta.get('settings', {}).get('epochs', '?')}"
+                for _, meta in self._checkpoint_metas()]
+        last = entries[-1]["status"] if entries else "none"
+        attempts = f"{len(entries)} attempt" + ("" if len(entries) == 1 else "s")
+        return (f"{self.budget} {self.key}: {attempts}, {minutes:.1f} min logged (last {last}); "
+                f"saved epochs: {', '.join(done) or 'none'}")
 
     @contextlib.contextmanager
     def attempt(self, load_before: float):
@@ -329,9 +359,15 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", type=Path, help="write the executed notebooks (with outputs) to this folder")
     parser.add_argument("--resume", action="store_true", help="continue from the notebooks' checkpoints and sum "
                         "the wall times of all attempts (runs longer than a session; see above)")
+    parser.add_argument("--status", action="store_true", help="list the resumable runs not finished yet: attempts, "
+                        "minutes logged, last saved epoch of each training run")
     parser.add_argument("--readme", action="store_true", help="rewrite the README's results tables")
     parser.add_argument("--check", action="store_true", help="exit 1 if the README's tables are out of date")
     args = parser.parse_args(argv)
+    if args.status:
+        runs = Segments.logged()
+        print("\n".join(run.status() for run in runs) if runs else "no resumable run in progress")
+        return 0
     if args.check:
         results = {budget: load(budget) for budget in BUDGETS}
         stale = [str(path.relative_to(ROOT)) for path, chapter in readmes()
