@@ -433,12 +433,12 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
         schedule: the learning-rate schedule (学习率调度) of the optimiser built here: ``"constant"`` (``lr``
             throughout) or ``"cosine"``, a new :func:`~d2lnotes.schedules.cosine_scheduler` for this run (a linear
             warm-up over the first epoch, then cosine decay to 0 at the last of ``num_epochs * len(train_iter)``
-            updates), added to ``optimizer_params`` as ``lr_scheduler``. Taught in
-            book/02_training/04_lr_schedules_early_stopping.ipynb.
+            updates; ``train_iter`` must have a length), added to ``optimizer_params`` as ``lr_scheduler``. Taught
+            in book/02_training/04_lr_schedules_early_stopping.ipynb.
 
     Raises:
         ValueError: neither ``lr`` nor ``trainer``; ``num_epochs < 1``; an unknown ``schedule``, or ``"cosine"``
-            together with a ``trainer`` (which has its own optimiser) or an ``lr_scheduler`` in
+            without ``lr``, or with a ``trainer`` (which has its own optimiser) or an ``lr_scheduler`` in
             ``optimizer_params``.
     """
     from .config import try_gpu
@@ -448,9 +448,9 @@ def train_classifier(net, train_iter, test_iter, num_epochs: int, lr: float | No
     if schedule not in ("constant", "cosine"):
         raise ValueError(f"unknown schedule {schedule!r}: use 'constant' or 'cosine'")
     if schedule == "cosine":
-        if trainer is not None or "lr_scheduler" in (optimizer_params or {}):
-            raise ValueError("schedule='cosine' builds the optimiser's lr_scheduler: pass neither a trainer nor "
-                             "an lr_scheduler in optimizer_params")
+        if lr is None or trainer is not None or "lr_scheduler" in (optimizer_params or {}):
+            raise ValueError("schedule='cosine' builds the optimiser's lr_scheduler from lr: pass lr, and neither "
+                             "a trainer nor an lr_scheduler in optimizer_params")
         from .schedules import cosine_scheduler
 
         optimizer_params = {**(optimizer_params or {}),

@@ -96,6 +96,8 @@ def test_training_loop_rejects_missing_settings():
     with pytest.raises(ValueError, match="lr_scheduler"):
         train_classifier(net, [], [], 1, lr=0.1, plot=False, schedule="cosine",
                          optimizer_params={"lr_scheduler": mx.lr_scheduler.FactorScheduler(step=1)})
+    with pytest.raises(ValueError, match="from lr"):
+        train_classifier(net, [], [], 1, plot=False, schedule="cosine")
 
 
 def test_cosine_schedule_equals_passing_the_scheduler_by_hand(real_data):

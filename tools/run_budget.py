@@ -159,7 +159,7 @@ class Segments:
         epoch (``cifar_vgg 3/15``: epoch 3 of the 15 in its settings)."""
         entries = self.load()
         minutes = sum(e["seconds"] for e in entries) / 60
-        done = [f"{meta['name'].rsplit('/', 1)[-1]} {meta.get('epoch', 0)}/{meta.get('settings', {}).get('epochs', '?')}"
+        done = [f"{meta['name'].rsplit('/', 1)[-1]} {meta.get('epoch', 0)}/{meta.get('settings', {}).get('epochs')}"
                 for _, meta in self._checkpoint_metas()]
         last = entries[-1]["status"] if entries else "none"
         attempts = f"{len(entries)} attempt" + ("" if len(entries) == 1 else "s")
