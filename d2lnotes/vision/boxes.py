@@ -15,7 +15,7 @@ SSD: Single Shot MultiBox Detector, ECCV 2016 (the variances). Taught in book/06
 """
 from __future__ import annotations
 
-from mxnet import np, npx
+from mxnet import np
 
 VARIANCES = (0.1, 0.1, 0.2, 0.2)
 """The offsets' scales sigma_x, sigma_y, sigma_w, sigma_h (SSD's "variances"; the means mu are 0)."""

@@ -38,7 +38,6 @@ from pathlib import Path
 
 import mxnet as mx
 import numpy as onp
-from mxnet import gluon
 from mxnet.gluon import nn
 
 from .. import config
