@@ -6,6 +6,7 @@ package's copy or as Gluon's own block. The tools for that live here, not in the
 - :func:`copy_parameters` and :func:`assert_same_function`: two Gluon networks of the same design, made equal and
   compared on one input, in inference and in training mode;
 - :func:`num_params`, :func:`conv_params`, :func:`dense_params`: parameter counts, measured and by hand;
+- :func:`layer_table`: a sequential network's output shape and parameters, child by child;
 - :func:`split_gates`, :func:`gluon_weights`, :func:`make_gluon_cell`, :func:`gluon_cell_step`: reading and
   driving Gluon's recurrent cells, whose stacked gate weights a from-scratch cell is compared with.
 """
@@ -15,8 +16,8 @@ import mxnet as mx
 from mxnet import autograd, gluon
 from mxnet.gluon import nn, rnn
 
-__all__ = ["copy_parameters", "assert_same_function", "num_params", "conv_params", "dense_params", "split_gates",
-           "gluon_weights", "make_gluon_cell", "gluon_cell_step"]
+__all__ = ["copy_parameters", "assert_same_function", "num_params", "conv_params", "dense_params", "layer_table",
+           "split_gates", "gluon_weights", "make_gluon_cell", "gluon_cell_step"]
 
 
 def copy_parameters(src: nn.Block, dst: nn.Block) -> int:
@@ -113,6 +114,39 @@ def conv_params(c_in: int, c_out: int, k: int | tuple[int, int], bias: bool = Tr
 def dense_params(n_in: int, n_out: int, bias: bool = True) -> int:
     """Parameters of a fully connected layer by hand: ``n_out * (n_in + 1)`` (without bias: ``n_out * n_in``)."""
     return n_out * (n_in + int(bias))
+
+
+def layer_table(net: nn.Block, X, label=None, show: bool = True):
+    """Pass ``X`` through the children of a sequential network one at a time and list, for each child, a label,
+    its output shape and its learned parameters (:func:`num_params`): the shape walk-through of d2l (Sec. 6.6).
+
+    Args:
+        net: a Gluon ``Sequential`` or ``HybridSequential``, initialised (deferred initialisation completes here).
+        X: an input batch on the network's device, e.g. ``(1, channels, height, width)``.
+        label: ``label(i, child) -> str`` names row ``i`` (default: the child's class name).
+        show: print the table (one ``print``, so a cell has one output to compare).
+
+    Returns:
+        ``(Y, rows)``: the network's output for ``X`` and one ``(label, output shape, parameters)`` row per child.
+
+    Raises:
+        TypeError: ``net`` is not a sequential network with children.
+
+    Written out in book/03_cnn_basics/02_lenet.ipynb and checked against this function there.
+    """
+    if not isinstance(net, (nn.Sequential, nn.HybridSequential)) or len(net) == 0:
+        raise TypeError(f"layer_table needs a non-empty Sequential or HybridSequential, got {type(net).__name__}")
+    rows = []
+    for i, child in enumerate(net):
+        X = child(X)
+        rows.append((label(i, child) if label else type(child).__name__, tuple(X.shape), num_params(child)))
+    if show:
+        w_label = max(len(r[0]) for r in rows)
+        w_shape = max(len(str(r[1])) for r in rows)
+        w_params = max(len(f"{r[2]:,}") for r in rows)
+        print("\n".join(f"{name:{w_label}} output shape: {str(shape):{w_shape}} parameters: {n:{w_params},}"
+                        for name, shape, n in rows))
+    return X, rows
 
 
 def split_gates(i2h_weight, h2h_weight, i2h_bias, h2h_bias) -> list[tuple]:

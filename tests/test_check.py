@@ -5,7 +5,7 @@ from mxnet import np
 from mxnet.gluon import nn
 
 import d2lnotes  # noqa: F401  (NumPy interface)
-from d2lnotes.check import assert_same_function, conv_params, dense_params, num_params
+from d2lnotes.check import assert_same_function, conv_params, dense_params, layer_table, num_params
 from d2lnotes.vision import models as M
 
 
@@ -57,3 +57,17 @@ def test_trainable_only_leaves_out_running_statistics():
     net = _bn_net(4)
     net(np.zeros((1, 2, 6, 6)))
     assert num_params(net, trainable_only=False) - num_params(net) == 2 * 4  # running mean and variance
+
+
+def test_layer_table_walks_the_children_and_counts_by_hand(capsys):
+    net = nn.HybridSequential()
+    net.add(nn.Conv2D(6, kernel_size=5, padding=2), nn.MaxPool2D(2), nn.Dense(10))
+    net.initialize()
+    Y, rows = layer_table(net, np.zeros((2, 1, 28, 28)), label=lambda i, layer: f"#{i}")
+    assert Y.shape == (2, 10)
+    assert rows == [("#0", (2, 6, 28, 28), conv_params(1, 6, 5)), ("#1", (2, 6, 14, 14), 0),
+                    ("#2", (2, 10), dense_params(6 * 14 * 14, 10))]
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 3 and out[1].startswith("#1 output shape: (2, 6, 14, 14) parameters:")
+    with pytest.raises(TypeError, match="Sequential"):
+        layer_table(nn.Dense(3), np.zeros((1, 4)))
