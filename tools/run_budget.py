@@ -92,6 +92,13 @@ def notebook_key(path: Path) -> str:
         return f"{path.parent.name}/{path.name}"
 
 
+def _checkpoints_root(root: Path | None) -> Path:
+    """``root``, or the checkpoints' folder in the data cache (:mod:`d2lnotes.checkpoint`'s default)."""
+    from d2lnotes import config
+
+    return Path(root) if root is not None else config.data_dir() / "checkpoints"
+
+
 class Segments:
     """The attempts of one resumable run (``--resume``): a JSON list in ``<data cache>/checkpoints/runs/``, one
     entry per attempt (``date``, ``seconds``, ``status``: ``running``, ``passed`` or ``failed``, ``load_before``).
@@ -103,10 +110,8 @@ class Segments:
     """
 
     def __init__(self, key: str, budget: str, root: Path | None = None):
-        from d2lnotes import config
-
         self.key, self.budget = key, budget
-        self.root = Path(root) if root is not None else config.data_dir() / "checkpoints"
+        self.root = _checkpoints_root(root)
         self.path = self.root / "runs" / f"{budget}__{key.replace('/', '__')}.json"
 
     def load(self) -> list[dict]:
@@ -123,9 +128,7 @@ class Segments:
     @classmethod
     def logged(cls, root: Path | None = None) -> list["Segments"]:
         """Every resumable run with a log (not finished yet), sorted by budget and notebook."""
-        from d2lnotes import config
-
-        root = Path(root) if root is not None else config.data_dir() / "checkpoints"
+        root = _checkpoints_root(root)
         runs = []
         for path in sorted((root / "runs").glob("*__*__*.json")):
             budget, chapter, notebook = path.name.removesuffix(".json").split("__", 2)
