@@ -77,7 +77,8 @@ def _checkpoint(root, folder, name, budget):
     return root / folder
 
 
-def test_resumed_segments_are_logged_summed_and_start_from_a_clean_slate(tmp_path):
+def test_resumed_segments_are_logged_summed_and_start_from_a_clean_slate(tmp_path, monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")   # each attempt logs its thread count (times depend on it)
     root = tmp_path / "checkpoints"
     mine = _checkpoint(root, "ch_nb_net-1", "ch/nb/net", "full")
     other_budget = _checkpoint(root, "ch_nb_net-2", "ch/nb/net", "cpu")
@@ -85,7 +86,8 @@ def test_resumed_segments_are_logged_summed_and_start_from_a_clean_slate(tmp_pat
     segments = run_budget.Segments("ch/nb.ipynb", "full", root=root)
     with segments.attempt(load_before=1.5) as entry:   # the first attempt: the old checkpoints of ch/nb, full, go
         assert not mine.exists() and other_budget.exists() and other_notebook.exists()
-        assert segments.load() == [{"date": entry["date"], "seconds": 0.0, "status": "running", "load_before": 1.5}]
+        assert segments.load() == [{"date": entry["date"], "seconds": 0.0, "status": "running", "load_before": 1.5,
+                                    "threads": "3"}]
         entry["status"] = "failed"
     saved = _checkpoint(root, "ch_nb_net-1", "ch/nb/net", "full")  # what the first attempt saved: epoch 2 of 5
     (saved / "checkpoint.json").write_text(json.dumps({"name": "ch/nb/net", "epoch": 2,

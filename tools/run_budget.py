@@ -101,7 +101,8 @@ def _checkpoints_root(root: Path | None) -> Path:
 
 class Segments:
     """The attempts of one resumable run (``--resume``): a JSON list in ``<data cache>/checkpoints/runs/``, one
-    entry per attempt (``date``, ``seconds``, ``status``: ``running``, ``passed`` or ``failed``, ``load_before``).
+    entry per attempt (``date``, ``seconds``, ``status``: ``running``, ``passed`` or ``failed``, ``load_before``,
+    ``threads``: the attempt's ``OMP_NUM_THREADS``, or ``"default"``).
 
     Args:
         key: the notebook, relative to ``book/`` (``"05_project_cifar10/03_vgg.ipynb"``).
@@ -177,7 +178,7 @@ class Segments:
         if not entries:
             self.clear_checkpoints()
         entry = {"date": datetime.date.today().isoformat(), "seconds": 0.0, "status": "running",
-                 "load_before": round(load_before, 2)}
+                 "load_before": round(load_before, 2), "threads": os.environ.get("OMP_NUM_THREADS", "default")}
         entries.append(entry)
         start, stop = time.perf_counter(), threading.Event()
 
