@@ -294,7 +294,8 @@ def fit(batch_step: Callable, train_iter, num_epochs: int, *, train_metrics: dic
             the plot) and ends the run when it is stopped.
         checkpoint: a :class:`~d2lnotes.checkpoint.Checkpoint` already attached to the model: the run resumes
             after its last saved epoch (the restored epochs are drawn on the plot), reseeds every epoch from
-            ``(seed, epoch)`` and saves after every completed epoch.
+            ``(seed, epoch)`` and saves after every completed epoch, until ``control`` changes a hyperparameter:
+            from then on the run no longer matches the settings its checkpoint is keyed by, so it saves nothing.
 
     Returns:
         The run's :class:`History` (with a checkpoint: the restored epochs too).
@@ -343,7 +344,7 @@ def fit(batch_step: Callable, train_iter, num_epochs: int, *, train_metrics: dic
             on_epoch(epoch + 1, history)
         if history.stopped:
             break
-        if checkpoint is not None:
+        if checkpoint is not None and not history.changes:  # a steered run is no longer the run its settings name
             checkpoint.save(epoch + 1, history)
     if plot is not None:
         unknown = [m for m in plot_metrics if m not in history and history.epochs]

@@ -71,6 +71,28 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path):
     assert loader2.passes == 0 and history2.epochs == EPOCHS and all(onp.array_equal(a, r) for a, r in zip(again, reference))
 
 
+def test_a_steered_run_stops_saving(tmp_path):
+    """Once a live hyperparameter changes, the run is not the one its settings name: its later epochs are not saved,
+    so the next run of those settings resumes from the last epoch trained as named."""
+    from d2lnotes.steering import RunControl
+
+    control = RunControl()
+    X = onp.random.default_rng(0).normal(size=(64, 4)).astype("float32")
+    loader = ArrayLoader(X, (X[:, 0] > 0).astype("int32"), 16, shuffle=True, seed=0)
+    net = nn.Dense(2)
+    ckpt = Checkpoint("tests/steered", {"lr": 0.1}, root=tmp_path, enabled=True)
+
+    def on_epoch(epoch, history):
+        if epoch == 2:
+            control.set("lr", 0.01)   # applied at the first minibatch of epoch 3
+
+    history = train_classifier(net, loader, loader, 4, lr=0.1, ctx=mx.cpu(), plot=None, control=control,
+                               on_epoch=on_epoch, checkpoint=ckpt)
+    assert history.epochs == 4 and history.changes == [(2.0, "lr", 0.01)]
+    saved = json.loads(next(tmp_path.glob("*/checkpoint.json")).read_text())
+    assert saved["epoch"] == 2 and saved["history"]["changes"] == []
+
+
 def test_without_reseeding_the_resumed_run_would_differ(tmp_path):
     """The check above can fail: a run that restarts from scratch without a checkpoint diverges from it."""
     reference, _, _ = _run(tmp_path / "a")
