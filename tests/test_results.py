@@ -2,6 +2,8 @@
 import importlib.util
 import json
 import math
+import os
+import time
 from pathlib import Path
 
 import nbformat
@@ -96,6 +98,15 @@ def test_resumed_segments_are_logged_summed_and_start_from_a_clean_slate(tmp_pat
     assert (logged.key, logged.budget) == ("ch/nb.ipynb", "full")
     assert logged.status().startswith("full ch/nb.ipynb: 1 attempt, 0.0 min logged (last failed)")
     assert logged.status().endswith("saved epochs: net 2/5")
+    entries = segments.load()
+    entries[-1]["status"] = "running"   # an attempt killed without a status: its heartbeat stopped
+    segments._write(entries)
+    assert "(last running)" in logged.status()
+    old = time.time() - 4 * run_budget.HEARTBEAT
+    os.utime(segments.path, (old, old))
+    assert "(last killed: no heartbeat)" in logged.status()
+    entries[-1]["status"] = "failed"
+    segments._write(entries)
     with segments.attempt(load_before=0.5) as entry:   # a later attempt keeps them and appends itself
         assert mine.exists()
         entry["status"] = "passed"
