@@ -86,10 +86,10 @@ def test_resumed_segments_are_logged_summed_and_start_from_a_clean_slate(tmp_pat
     other_budget = _checkpoint(root, "ch_nb_net-2", "ch/nb/net", "cpu")
     other_notebook = _checkpoint(root, "ch_nb2_net-3", "ch/nb2/net", "full")
     segments = run_budget.Segments("ch/nb.ipynb", "full", root=root)
-    with segments.attempt(load_before=1.5) as entry:   # the first attempt: the old checkpoints of ch/nb, full, go
-        assert not mine.exists() and other_budget.exists() and other_notebook.exists()
+    with segments.attempt(load_before=1.5, commit="abc1234") as entry:   # the first attempt: the old checkpoints
+        assert not mine.exists() and other_budget.exists() and other_notebook.exists()   # of ch/nb, full, go
         assert segments.load() == [{"date": entry["date"], "seconds": 0.0, "status": "running", "load_before": 1.5,
-                                    "threads": "3"}]
+                                    "threads": "3", "commit": "abc1234"}]
         entry["status"] = "failed"
     saved = _checkpoint(root, "ch_nb_net-1", "ch/nb/net", "full")  # what the first attempt saved: epoch 2 of 5
     (saved / "checkpoint.json").write_text(json.dumps({"name": "ch/nb/net", "epoch": 2,
@@ -140,6 +140,27 @@ def test_a_resumed_run_records_the_sum_of_its_attempts(tmp_path, monkeypatch):
     assert second["seconds"] >= 1.0 and not log.path.exists()
     table = run_budget.table({"notebooks": {"x/flaky.ipynb": second}})
     assert " in 2 runs |" in table
+
+
+@pytest.mark.slow
+def test_the_commit_recorded_is_the_one_the_run_started_on(tmp_path, monkeypatch):
+    """A commit made while a long run trains (here: the notebook itself moves the "commit") is not recorded as the
+    code that ran; each attempt of a resumed run logs the commit it started on."""
+    monkeypatch.setenv("D2LNOTES_DATA", str(tmp_path / "cache"))
+    head = tmp_path / "HEAD"
+    head.write_text("first")
+    monkeypatch.setattr(run_budget, "versions", lambda: {"d2lnotes": head.read_text()})
+    path = _flaky_notebook(tmp_path / "flaky.ipynb", tmp_path / "marker")
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = f"import pathlib\npathlib.Path({str(head)!r}).write_text('second')\n" + nb.cells[0].source
+    nbformat.write(nb, path)
+    assert run_budget.run_notebook(path, "full", timeout=120, resume=True)["status"] == "failed"
+    record = run_budget.run_notebook(path, "full", timeout=120, resume=True)
+    assert record["status"] == "passed" and record["versions"] == {"d2lnotes": "second"}
+    assert [s["commit"] for s in record["segments"]] == ["first", "second"]
+    plain = run_budget.run_notebook(_one_cell_notebook(tmp_path / "plain.ipynb", (
+        f"import pathlib\npathlib.Path({str(head)!r}).write_text('third')")), "cpu", timeout=120)
+    assert plain["status"] == "passed" and plain["versions"] == {"d2lnotes": "second"}
 
 
 @pytest.mark.slow

@@ -11,7 +11,8 @@ its time is the time of a run from scratch. Its check cells call :func:`d2lnotes
 figure (value, asserted floor, which way is better) to a file this runner names in ``D2LNOTES_RESULTS_FILE``.
 Per notebook the record holds the wall time, the figures, the date, the machine (cores, GPU, load average
 before and after: other jobs inflate times) and the versions (Python, MXNet, NumPy, the commit of this
-repository). A failed notebook is recorded as failed, with the cell and the error, and the runner exits 1.
+repository, taken when the run starts; a resumed run's attempts each log their own). A failed notebook is recorded
+as failed, with the cell and the error, and the runner exits 1.
 ``make results BUDGET=cpu NOTEBOOKS="book/04_cnn_families/*.ipynb"`` calls it.
 
 Runs longer than a session (the full budget of the CIFAR-10 project on a CPU: hours per network) use
@@ -103,7 +104,7 @@ def _checkpoints_root(root: Path | None) -> Path:
 class Segments:
     """The attempts of one resumable run (``--resume``): a JSON list in ``<data cache>/checkpoints/runs/``, one
     entry per attempt (``date``, ``seconds``, ``status``: ``running``, ``passed`` or ``failed``, ``load_before``,
-    ``threads``: the attempt's ``OMP_NUM_THREADS``, or ``"default"``).
+    ``threads``: the attempt's ``OMP_NUM_THREADS``, or ``"default"``; ``commit``: this repository's commit it ran).
 
     Args:
         key: the notebook, relative to ``book/`` (``"05_project_cifar10/03_vgg.ipynb"``).
@@ -175,14 +176,15 @@ class Segments:
                 f"saved epochs: {', '.join(done) or 'none'}")
 
     @contextlib.contextmanager
-    def attempt(self, load_before: float):
+    def attempt(self, load_before: float, commit: str = ""):
         """Log one attempt while it runs: appended as ``running``, its ``seconds`` rewritten every 30 s; the caller
         sets ``status`` on the yielded entry. The first attempt (no log yet) deletes the old checkpoints first."""
         entries = self.load()
         if not entries:
             self.clear_checkpoints()
         entry = {"date": datetime.date.today().isoformat(), "seconds": 0.0, "status": "running",
-                 "load_before": round(load_before, 2), "threads": os.environ.get("OMP_NUM_THREADS", "default")}
+                 "load_before": round(load_before, 2), "threads": os.environ.get("OMP_NUM_THREADS", "default"),
+                 "commit": commit}
         entries.append(entry)
         start, stop = time.perf_counter(), threading.Event()
 
@@ -230,11 +232,12 @@ def run_notebook(path: Path, budget: str, timeout: int, keep: Path | None = None
         os.environ.pop("D2LNOTES_SMOKE", None)
         os.environ.pop("CI", None)
         load_before = os.getloadavg()[0]
+        ran = versions()  # the code that runs: taken before the run, so later commits do not claim it
         segments = Segments(notebook_key(path), budget) if resume else None
         start = time.perf_counter()
         status, error = "passed", None
         try:
-            with segments.attempt(load_before) if resume else contextlib.nullcontext({}) as attempt:
+            with segments.attempt(load_before, ran["d2lnotes"]) if resume else contextlib.nullcontext({}) as attempt:
                 try:
                     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                                    resources={"metadata": {"path": str(path.parent)}}).execute()
@@ -269,7 +272,7 @@ def run_notebook(path: Path, budget: str, timeout: int, keep: Path | None = None
     record = {"status": status, "seconds": round(seconds, 1), "date": datetime.date.today().isoformat(),
               "figures": figures, "machine": {**machine(), "load_before": round(load_before, 2),
                                               "load_after": round(os.getloadavg()[0], 2)},
-              "versions": versions()}
+              "versions": ran}
     if runs is not None:
         record["segments"] = runs
     if error:
