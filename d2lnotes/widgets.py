@@ -21,6 +21,12 @@ so the widgets stay responsive while it trains:
   values, and the status line says so;
 - *Pause* / *Resume* and *Stop* act between two minibatches.
 
+A panel for a long run (hours on a CPU) names a checkpoint, ``HyperparameterPanel(train, checkpoint="<notebook>/panel",
+settings={"n_train": n_train}, ...)``, and its training function takes ``checkpoint=None`` and hands it to the loop:
+every run then saves after each epoch, keyed by the controls' values and ``settings``, and a rerun of the same values
+resumes where a closed laptop or a stopped kernel left it. A run whose live control was moved stops saving (its
+state no longer matches its key).
+
 Any :class:`~d2lnotes.plot.TrainingPlot` created during a run draws into the panel's plot area.
 """
 from __future__ import annotations
@@ -33,6 +39,7 @@ from typing import Any, Callable, Sequence
 
 import ipywidgets as w
 
+from .checkpoint import Checkpoint
 from .plot import drawing_into, in_kernel
 from .steering import RunControl
 
@@ -118,23 +125,43 @@ class HyperparameterPanel:
     """Controls for ``train_fn``'s keyword arguments, Train / Pause / Stop buttons, a plot area and a result line.
 
     Args:
-        train_fn: called as ``train_fn(**values)`` (plus ``control=`` when it has such a parameter); its return
+        train_fn: called as ``train_fn(**values)`` (plus ``control=`` when it has such a parameter, and
+            ``checkpoint=`` when the panel has a ``checkpoint``); its return
             value (e.g. a :class:`~d2lnotes.train.History`) is shown with ``str()`` and kept in :attr:`result`.
         title: a heading shown above the controls.
         live: names of controls that steer a running run (the training function must accept ``control``).
+        checkpoint: a run name for per-epoch checkpoints (:class:`~d2lnotes.checkpoint.Checkpoint`), e.g.
+            ``"04_cnn_families/01_alexnet/panel"``: every run gets a ``Checkpoint`` keyed by the controls' values
+            and ``settings``, passed as ``checkpoint=`` (the training function must accept it and hand it to the
+            loop), so a rerun of the same values resumes where an interrupted one stopped. None: no checkpoints.
+        settings: what else makes two runs differ but has no control (training set size, optimiser); JSON-able,
+            added to the checkpoint's key. Only with ``checkpoint``.
         **controls: one control (:class:`LogSlider`, :class:`FloatSlider`, :class:`IntSlider`, :class:`Choice`,
             :class:`Text`) per keyword argument of ``train_fn``.
 
     Raises:
         TypeError: a control names no parameter of ``train_fn``, a required parameter has no control, or
-            ``live`` is given while ``train_fn`` takes no ``control``.
-        ValueError: ``live`` names something that is not a control.
+            ``live`` is given while ``train_fn`` takes no ``control``, or ``checkpoint`` while it takes no
+            ``checkpoint``.
+        ValueError: ``live`` names something that is not a control; ``settings`` without ``checkpoint``, or
+            naming a control.
     """
 
     def __init__(self, train_fn: Callable[..., Any], title: str | None = None, live: Sequence[str] = (),
-                 **controls):
+                 checkpoint: str | None = None, settings: dict | None = None, **controls):
         _check_signature(train_fn, controls)
-        self.steerable = "control" in inspect.signature(train_fn).parameters
+        params = inspect.signature(train_fn).parameters
+        self.steerable = "control" in params
+        if checkpoint is not None and "checkpoint" not in params:
+            raise TypeError(f"{train_fn.__name__}() needs a checkpoint=None parameter, handed to the training "
+                            "loop, for a panel with checkpoint=")
+        if settings and checkpoint is None:
+            raise ValueError("settings= only add to the key of a checkpoint: give checkpoint= too")
+        clashing = [name for name in settings or {} if name in controls]
+        if clashing:
+            raise ValueError(f"settings {clashing} are controls of this panel; their values are in the key already")
+        self.checkpoint = checkpoint
+        self.settings = dict(settings or {})
         unknown = [name for name in live if name not in controls]
         if unknown:
             raise ValueError(f"live names {unknown}, which are not controls of this panel: {list(controls)}")
@@ -199,7 +226,9 @@ class HyperparameterPanel:
         self.control.reset()
         self._set_running(True)
         self.status.value = "training: " + _fmt_values(values)
-        kwargs = {**values, "control": self.control} if self.steerable else values
+        kwargs = {**values, "control": self.control} if self.steerable else dict(values)
+        if self.checkpoint is not None:
+            kwargs["checkpoint"] = Checkpoint(self.checkpoint, {**self.settings, **values})
         try:
             with drawing_into(self._plot_handle):
                 self.result = self.train_fn(**kwargs)

@@ -11,6 +11,7 @@ from d2lnotes.checkpoint import Checkpoint, CorruptCheckpointWarning
 from d2lnotes.config import seed_everything
 from d2lnotes.data.sampling import ArrayLoader
 from d2lnotes.train import train_classifier
+from d2lnotes.widgets import HyperparameterPanel, IntSlider, LogSlider
 
 EPOCHS = 4
 
@@ -133,3 +134,48 @@ def test_no_resume_when_asked(tmp_path, monkeypatch):
     monkeypatch.setenv("D2LNOTES_RESUME", "0")
     _, history, loader = _run(tmp_path / "a")
     assert loader.passes == EPOCHS and history.epochs == EPOCHS
+
+
+def _tiny_classifier_run(lr, epochs, width, checkpoint=None, die_in=None, loaders=None):
+    """A small MLP on a fixed two-class problem, trained by the book's loop with the panel's checkpoint."""
+    seed_everything(0)
+    rng = onp.random.default_rng(1)
+    X = rng.normal(size=(256, 20)).astype("float32")
+    y = (X[:, :2].sum(axis=1) > 0).astype("int32")
+    train_iter = DyingLoader(X, y, 32, shuffle=True, seed=3, die_in=die_in)
+    if loaders is not None:
+        loaders.append(train_iter)
+    net = nn.HybridSequential()
+    net.add(nn.Dense(width, activation="relu"), nn.Dense(2))
+    return train_classifier(net, train_iter, DyingLoader(X[:64], y[:64], 64), epochs, lr, plot=None,
+                            ctx=mx.cpu(), checkpoint=checkpoint)
+
+
+def test_a_panel_with_a_checkpoint_resumes_an_interrupted_run(tmp_path, monkeypatch):
+    """checkpoint=: every run gets a Checkpoint keyed by the controls and settings; a rerun of an interrupted run
+    of the same values trains only the epochs left and ends where an uninterrupted run ends."""
+    monkeypatch.setenv("D2LNOTES_DATA", str(tmp_path))
+    monkeypatch.setenv("D2LNOTES_BUDGET", "cpu")
+    monkeypatch.delenv("D2LNOTES_SMOKE", raising=False)
+    monkeypatch.delenv("D2LNOTES_RESUME", raising=False)
+    reference = _tiny_classifier_run(0.1, 4, 16)  # no checkpoint: the uninterrupted run
+    loaders, die_in = [], [3]
+
+    def train(lr, epochs, width, checkpoint=None):
+        return _tiny_classifier_run(lr, epochs, width, checkpoint, die_in=die_in[0], loaders=loaders)
+
+    panel = HyperparameterPanel(train, checkpoint="tests/panel", settings={"n_train": 256},
+                                lr=LogSlider(0.1, 0.001, 1.0), epochs=IntSlider(4, 1, 10), width=IntSlider(16, 4, 32))
+    with pytest.raises(Interrupted):
+        panel.show()
+    [saved] = list((tmp_path / "checkpoints").iterdir())
+    assert saved.name.startswith("tests_panel-")
+    die_in[0] = None
+    resumed = panel.train(raise_errors=True)
+    assert loaders[-1].passes == 2  # epochs 3 and 4 only
+    assert resumed.epochs == 4 and resumed["test_acc"] == pytest.approx(reference["test_acc"])
+    assert resumed["train_loss"] == pytest.approx(reference["train_loss"])
+    # another value of a control is another run: a folder of its own, trained from scratch
+    panel.controls["width"].value = 8
+    panel.train(raise_errors=True)
+    assert loaders[-1].passes == 4 and len(list((tmp_path / "checkpoints").iterdir())) == 2

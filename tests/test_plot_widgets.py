@@ -177,3 +177,18 @@ def test_live_controls_need_a_steerable_function():
     with pytest.raises(ValueError, match="not controls"):
         HyperparameterPanel(_slow_run(), live=("momentum",), lr=LogSlider(0.1, 0.001, 1.0),
                             width=IntSlider(8, 1, 64))
+
+
+def test_panel_checkpoint_arguments_are_checked():
+    with pytest.raises(TypeError, match="checkpoint=None"):
+        HyperparameterPanel(lambda lr: lr, checkpoint="tests/panel", lr=LogSlider(0.1, 0.001, 1.0))
+    with pytest.raises(ValueError, match="give checkpoint="):
+        HyperparameterPanel(lambda lr, checkpoint=None: lr, settings={"n": 1}, lr=LogSlider(0.1, 0.001, 1.0))
+    with pytest.raises(ValueError, match=r"\['lr'\] are controls"):
+        HyperparameterPanel(lambda lr, checkpoint=None: lr, checkpoint="t", settings={"lr": 1},
+                            lr=LogSlider(0.1, 0.001, 1.0))
+    seen = []
+    panel = HyperparameterPanel(lambda lr, checkpoint=None: seen.append(checkpoint), checkpoint="t/p",
+                                settings={"n_train": 5}, lr=LogSlider(0.1, 0.001, 1.0))
+    panel.show()
+    assert seen[0].name == "t/p" and seen[0].settings["n_train"] == 5 and seen[0].settings["lr"] == 0.1

@@ -18,10 +18,11 @@ as failed, with the cell and the error, and the runner exits 1.
 Runs longer than a session (the full budget of the CIFAR-10 project on a CPU: hours per network) use
 ``--resume``: the notebook's training loops then continue from their per-epoch checkpoints (:mod:`d2lnotes.checkpoint`),
 and the runner keeps a log of its attempts, *segments*, in ``<data cache>/checkpoints/runs/``, each with its wall time
-(written every 30 s, so a killed attempt loses at most 30 s of its count). The first attempt of a resumable run
-deletes the notebook's checkpoints of that budget, so that nothing trained outside the log is counted. When an attempt
-passes, the record's ``seconds`` is the sum over all segments (each one reruns the notebook from the top: cells
-before the training and restoring the finished epochs count again) and ``segments`` lists them; the log is deleted.
+(rewritten every ``HEARTBEAT`` = 30 s, so a killed attempt loses at most that much of its count). The first attempt of a
+resumable run deletes the notebook's checkpoints of that budget, so that nothing trained outside the log is counted.
+When an attempt passes, the record's ``seconds`` is the sum over all segments (each one reruns the notebook from the
+top: cells before the training and restoring the finished epochs count again) and ``segments`` lists them; the log is
+deleted.
 An attempt that stops (killed, timed out, or a check cell failed) is logged with its error, and ``results/*.json`` is
 left as it was: the runner exits 1 and the next ``--resume`` continues.
 """
@@ -177,8 +178,9 @@ class Segments:
 
     @contextlib.contextmanager
     def attempt(self, load_before: float, commit: str = ""):
-        """Log one attempt while it runs: appended as ``running``, its ``seconds`` rewritten every 30 s; the caller
-        sets ``status`` on the yielded entry. The first attempt (no log yet) deletes the old checkpoints first."""
+        """Log one attempt while it runs: appended as ``running``, its ``seconds`` rewritten every ``HEARTBEAT``
+        seconds; the caller sets ``status`` on the yielded entry. The first attempt (no log yet) deletes the old
+        checkpoints first."""
         entries = self.load()
         if not entries:
             self.clear_checkpoints()
