@@ -230,3 +230,38 @@ def test_two_runners_of_one_budget_keep_each_others_records(monkeypatch, tmp_pat
     run_budget.add_record("cpu", "b.ipynb", {"status": "failed"})
     assert set(run_budget.load("cpu")["notebooks"]) == {"a.ipynb", "b.ipynb"}
     assert "b.ipynb" not in stale["notebooks"]
+
+
+@pytest.mark.slow
+def test_a_killed_attempt_is_logged_as_killed(tmp_path, monkeypatch):
+    """SIGTERM (kill, the end of a session) while a resumable notebook runs: the runner exits with 143, the attempt
+    is logged as "killed: SIGTERM" with its wall time so far (not as a failure of the notebook), nothing is
+    recorded, and --status says so."""
+    import signal
+    import subprocess
+    import sys
+
+    marker = tmp_path / "started"
+    path = _one_cell_notebook(tmp_path / "long.ipynb", (
+        f"import pathlib, time\npathlib.Path({str(marker)!r}).touch()\ntime.sleep(120)"))
+    env = {**os.environ, "D2LNOTES_DATA": str(tmp_path / "cache")}
+    runner = subprocess.Popen([sys.executable, str(ROOT / "tools" / "run_budget.py"), "--budget", "full",
+                               "--resume", str(path)], env=env, stdout=subprocess.PIPE, text=True,
+                              cwd=tmp_path)
+    try:
+        deadline = time.time() + 60
+        while not marker.exists():
+            assert time.time() < deadline and runner.poll() is None, "the notebook did not start"
+            time.sleep(0.2)
+        time.sleep(1.0)
+        runner.send_signal(signal.SIGTERM)
+        out, _ = runner.communicate(timeout=60)
+    finally:
+        runner.kill()
+    assert runner.returncode == 143 and "stopped by SIGTERM" in out
+    monkeypatch.setenv("D2LNOTES_DATA", env["D2LNOTES_DATA"])
+    log = run_budget.Segments(run_budget.notebook_key(path), "full")
+    [attempt] = log.load()
+    assert attempt["status"] == "killed: SIGTERM" and attempt["seconds"] >= 1.0
+    assert "(last killed: SIGTERM)" in log.status()
+    assert run_budget.notebook_key(path) not in run_budget.load("full")["notebooks"]
