@@ -98,6 +98,10 @@ def test_resumed_segments_are_logged_summed_and_start_from_a_clean_slate(tmp_pat
     assert (logged.key, logged.budget) == ("ch/nb.ipynb", "full")
     assert logged.status().startswith("full ch/nb.ipynb: 1 attempt, 0.0 min logged (last failed)")
     assert logged.status().endswith("saved epochs: net 2/5")
+    (saved / "checkpoint.json").write_text(json.dumps({    # with the history: the last epoch's wall time
+        "name": "ch/nb/net", "epoch": 2, "settings": {"budget": "full", "epochs": 5},
+        "history": {"metrics": {"seconds": [600.0, 534.0]}}}))
+    assert logged.status().endswith("saved epochs: net 2/5, 8.9 min an epoch")
     entries = segments.load()
     entries[-1]["status"] = "running"   # an attempt killed without a status: its heartbeat stopped
     segments._write(entries)

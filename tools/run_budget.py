@@ -195,12 +195,13 @@ class Segments:
 
     def status(self) -> str:
         """One line on the run so far: its attempts, their logged minutes, and each training run's last saved
-        epoch (``cifar_vgg 3/15``: epoch 3 of the 15 in its settings). An attempt logged as ``running`` whose log
+        epoch (``cifar_vgg 3/15, 8.9 min an epoch``: epoch 3 of the 15 in its settings, and the wall time of that
+        epoch, to plan the rest). An attempt logged as ``running`` whose log
         has not been rewritten for three heartbeats was killed without a status (the end of a session, a reboot)."""
         entries = self.load()
         minutes = sum(e["seconds"] for e in entries) / 60
         done = [f"{meta['name'].rsplit('/', 1)[-1]} {meta.get('epoch', 0)}/{meta.get('settings', {}).get('epochs')}"
-                for _, meta in self._checkpoint_metas()]
+                + _last_epoch(meta) for _, meta in self._checkpoint_metas()]
         last = entries[-1]["status"] if entries else "none"
         if last == "running" and time.time() - self.path.stat().st_mtime > 3 * HEARTBEAT:
             last = "killed: no heartbeat"  # a running attempt rewrites the log every HEARTBEAT seconds
@@ -245,6 +246,12 @@ class Segments:
         entries = self.load()
         self.path.unlink(missing_ok=True)
         return entries
+
+
+def _last_epoch(meta: dict) -> str:
+    """``", 8.9 min an epoch"``: the wall time of a checkpoint's last saved epoch, if its history has it."""
+    seconds = meta.get("history", {}).get("metrics", {}).get("seconds") or []
+    return f", {seconds[-1] / 60:.1f} min an epoch" if seconds else ""
 
 
 def run_notebook(path: Path, budget: str, timeout: int, keep: Path | None = None, resume: bool = False) -> dict:
