@@ -151,6 +151,9 @@ class History:
     force at each minibatch step]}``), ``changes`` (``(fractional epoch, name, new value)`` where a value changed
     during the run) and ``stopped`` (True when it was stopped early; the interrupted epoch is recorded over the
     minibatches it trained).
+
+    A run resumed from a :class:`~d2lnotes.checkpoint.Checkpoint` has ``resumed`` set to the number of epochs it
+    restored rather than trained (0 otherwise); its summary says so.
     """
 
     def __init__(self, device: str = "", unit: str = "samples"):
@@ -161,6 +164,7 @@ class History:
         self.hparams: dict[str, list] = {}
         self.changes: list[tuple[float, str, object]] = []
         self.stopped = False
+        self.resumed = 0
 
     def record(self, **values: float) -> None:
         """Append one epoch's values.
@@ -206,14 +210,19 @@ class History:
         return len(self.metrics.get("seconds", ()))
 
     def summary(self) -> str:
-        """``epoch N: <each metric's last value>; <mean throughput> on <device>``."""
+        """``epoch N: <each metric's last value>; <mean throughput> on <device>``, and which epochs were restored
+        from a checkpoint, if any."""
         if not self.epochs:
             return "no epoch trained"
         speed = f"{self.unit}_per_sec"
         shown = [f"{name.replace('_', ' ')} {_format_metric(values[-1])}" for name, values in self.metrics.items()
                  if name not in ("seconds", speed)]
         rate = sum(self.metrics[speed]) / self.epochs if speed in self.metrics else 0.0
-        return f"epoch {self.epochs}: {', '.join(shown)}; {rate:.0f} {self.unit}/s on {self.device}"
+        restored = ""
+        if self.resumed:
+            epochs = "epoch 1" if self.resumed == 1 else f"epochs 1-{self.resumed}"
+            restored = f" ({epochs} restored from a checkpoint)"
+        return f"epoch {self.epochs}: {', '.join(shown)}; {rate:.0f} {self.unit}/s on {self.device}{restored}"
 
     def __str__(self) -> str:
         return self.summary()
@@ -306,7 +315,7 @@ def fit(batch_step: Callable, train_iter, num_epochs: int, *, train_metrics: dic
     if num_epochs < 1:
         raise ValueError(f"num_epochs must be at least 1, got {num_epochs}")
     history = History(device=device, unit=unit)
-    first_epoch = checkpoint.restore(history) if checkpoint is not None else 0
+    first_epoch = history.resumed = checkpoint.restore(history) if checkpoint is not None else 0
     if first_epoch and plot is not None:
         for e in range(min(first_epoch, num_epochs)):
             plot.add(e + 1, [history[m][e] if m in history else None for m in plot_metrics])

@@ -67,8 +67,12 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path):
     for i, (ours, theirs) in enumerate(zip(reference, resumed)):
         assert onp.array_equal(ours, theirs), f"parameter {i}"
     assert history["train_loss"] == pytest.approx(ref_history["train_loss"], rel=1e-6)
+    # the summary tells a student which epochs were restored rather than trained
+    assert history.resumed == 2 and str(history).endswith("(epochs 1-2 restored from a checkpoint)")
+    assert ref_history.resumed == 0 and "restored" not in str(ref_history)
     # a finished run restores instantly and trains nothing more
     again, history2, loader2 = _run(tmp_path / "b")
+    assert history2.resumed == EPOCHS
     assert loader2.passes == 0 and history2.epochs == EPOCHS and all(onp.array_equal(a, r) for a, r in zip(again, reference))
 
 
@@ -174,6 +178,7 @@ def test_a_panel_with_a_checkpoint_resumes_an_interrupted_run(tmp_path, monkeypa
     resumed = panel.train(raise_errors=True)
     assert loaders[-1].passes == 2  # epochs 3 and 4 only
     assert resumed.epochs == 4 and resumed["test_acc"] == pytest.approx(reference["test_acc"])
+    assert "(epochs 1-2 restored from a checkpoint)" in panel.status.value
     assert resumed["train_loss"] == pytest.approx(reference["train_loss"])
     # another value of a control is another run: a folder of its own, trained from scratch
     panel.controls["width"].value = 8
