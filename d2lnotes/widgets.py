@@ -25,7 +25,7 @@ A panel for a long run (hours on a CPU) names a checkpoint, ``HyperparameterPane
 settings={"n_train": n_train}, ...)``, and its training function takes ``checkpoint=None`` and hands it to the loop:
 every run then saves after each epoch, keyed by the controls' values and ``settings``, and a rerun of the same values
 resumes where a closed laptop or a stopped kernel left it. A run whose live control was moved stops saving (its
-state no longer matches its key).
+state no longer matches its key). Finished runs of other values than the defaults delete their checkpoints.
 
 Any :class:`~d2lnotes.plot.TrainingPlot` created during a run draws into the panel's plot area.
 """
@@ -133,7 +133,9 @@ class HyperparameterPanel:
         checkpoint: a run name for per-epoch checkpoints (:class:`~d2lnotes.checkpoint.Checkpoint`), e.g.
             ``"04_cnn_families/01_alexnet/panel"``: every run gets a ``Checkpoint`` keyed by the controls' values
             and ``settings``, passed as ``checkpoint=`` (the training function must accept it and hand it to the
-            loop), so a rerun of the same values resumes where an interrupted one stopped. None: no checkpoints.
+            loop), so a rerun of the same values resumes where an interrupted one stopped. A finished run keeps
+            its checkpoint only for the default values (rerunning the notebook restores it at once); for other
+            values it is deleted, as a large network's checkpoint takes hundreds of MB. None: no checkpoints.
         settings: what else makes two runs differ but has no control (training set size, optimiser); JSON-able,
             added to the checkpoint's key. Only with ``checkpoint``.
         **controls: one control (:class:`LogSlider`, :class:`FloatSlider`, :class:`IntSlider`, :class:`Choice`,
@@ -172,6 +174,7 @@ class HyperparameterPanel:
         self.live = tuple(live)
         self.control = RunControl()
         self.controls: dict[str, w.Widget] = {name: spec.build(name) for name, spec in controls.items()}
+        self.defaults = self.values()
         self.button = w.Button(description="Train", button_style="primary", icon="play")
         self.pause_button = w.Button(description="Pause", icon="pause", disabled=True)
         self.stop_button = w.Button(description="Stop", icon="stop", disabled=True)
@@ -227,8 +230,9 @@ class HyperparameterPanel:
         self._set_running(True)
         self.status.value = "training: " + _fmt_values(values)
         kwargs = {**values, "control": self.control} if self.steerable else dict(values)
+        checkpoint = None
         if self.checkpoint is not None:
-            kwargs["checkpoint"] = Checkpoint(self.checkpoint, {**self.settings, **values})
+            checkpoint = kwargs["checkpoint"] = Checkpoint(self.checkpoint, {**self.settings, **values})
         try:
             with drawing_into(self._plot_handle):
                 self.result = self.train_fn(**kwargs)
@@ -240,6 +244,8 @@ class HyperparameterPanel:
             return None
         finally:
             self._set_running(False)
+        if checkpoint is not None and values != self.defaults and not getattr(self.result, "stopped", False):
+            checkpoint.clear()  # a finished run of other values than the defaults: free the disk (see checkpoint=)
         stopped = " (stopped)" if getattr(self.result, "stopped", False) else ""
         changed = "".join(f"; {name} &rarr; {_fmt(v)} at epoch {x:.2f}"
                           for x, name, v in getattr(self.result, "changes", []))

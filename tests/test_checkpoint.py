@@ -157,7 +157,8 @@ def _tiny_classifier_run(lr, epochs, width, checkpoint=None, die_in=None, loader
 
 def test_a_panel_with_a_checkpoint_resumes_an_interrupted_run(tmp_path, monkeypatch):
     """checkpoint=: every run gets a Checkpoint keyed by the controls and settings; a rerun of an interrupted run
-    of the same values trains only the epochs left and ends where an uninterrupted run ends."""
+    of the same values trains only the epochs left and ends where an uninterrupted run ends. A finished run keeps
+    its checkpoint only for the default values."""
     monkeypatch.setenv("D2LNOTES_DATA", str(tmp_path))
     monkeypatch.setenv("D2LNOTES_BUDGET", "cpu")
     monkeypatch.delenv("D2LNOTES_SMOKE", raising=False)
@@ -180,7 +181,13 @@ def test_a_panel_with_a_checkpoint_resumes_an_interrupted_run(tmp_path, monkeypa
     assert resumed.epochs == 4 and resumed["test_acc"] == pytest.approx(reference["test_acc"])
     assert "(epochs 1-2 restored from a checkpoint)" in panel.status.value
     assert resumed["train_loss"] == pytest.approx(reference["train_loss"])
-    # another value of a control is another run: a folder of its own, trained from scratch
+    # another value of a control is another run: a folder of its own, trained from scratch and resumable ...
     panel.controls["width"].value = 8
+    die_in[0] = 2
+    assert panel.train() is None and isinstance(panel.error, Interrupted)
+    assert len(list((tmp_path / "checkpoints").iterdir())) == 2
+    die_in[0] = None
     panel.train(raise_errors=True)
-    assert loaders[-1].passes == 4 and len(list((tmp_path / "checkpoints").iterdir())) == 2
+    assert loaders[-1].passes == 3
+    # ... whose checkpoint is deleted once it finished; the default values' finished run keeps its own
+    assert list((tmp_path / "checkpoints").iterdir()) == [saved]
