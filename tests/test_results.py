@@ -182,6 +182,13 @@ def test_a_stopped_resumable_attempt_is_logged_but_not_recorded(tmp_path, monkey
     assert run_budget.main(argv) == 0
     record = run_budget.load("full")["notebooks"][run_budget.notebook_key(path)]
     assert record["status"] == "passed" and len(record["segments"]) == 2
+    # a queue across sessions: --skip-recorded passes over what is recorded and runs the rest
+    other = _one_cell_notebook(tmp_path / "other.ipynb", "from d2lnotes.results import record\nrecord('x', 1.0)")
+    capsys.readouterr()
+    assert run_budget.main(["--budget", "full", "--resume", "--skip-recorded", str(path), str(other)]) == 0
+    assert "flaky.ipynb: recorded in the full budget already, skipped" in capsys.readouterr().out
+    assert run_budget.load("full")["notebooks"][run_budget.notebook_key(path)] == record
+    assert run_budget.load("full")["notebooks"][run_budget.notebook_key(other)]["status"] == "passed"
 
 
 def test_readme_tables_agree_with_the_results_files():

@@ -4,6 +4,7 @@
     python tools/run_budget.py --readme     # rewrite the READMEs' results tables from results/*.json
     python tools/run_budget.py --check      # exit 1 when a README and results/*.json disagree (a test runs it)
     python tools/run_budget.py --status     # the resumable runs in progress (--resume, below)
+    python tools/run_budget.py --budget full --resume --skip-recorded book/04_cnn_families/*.ipynb  # a queue
 
 Each notebook runs top to bottom in a fresh kernel, in its own folder, with ``D2LNOTES_BUDGET`` set (and
 ``D2LNOTES_SMOKE``/``CI`` removed) and ``D2LNOTES_RESUME=0``: a recorded run never resumes from a checkpoint, so
@@ -412,6 +413,9 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", type=Path, help="write the executed notebooks (with outputs) to this folder")
     parser.add_argument("--resume", action="store_true", help="continue from the notebooks' checkpoints and sum "
                         "the wall times of all attempts (runs longer than a session; see above)")
+    parser.add_argument("--skip-recorded", action="store_true", help="skip the notebooks results/<budget>.json "
+                        "already has a passed record for: one command works through a queue of long runs across "
+                        "sessions")
     parser.add_argument("--status", action="store_true", help="list the resumable runs not finished yet: attempts, "
                         "minutes logged, last saved epoch of each training run")
     parser.add_argument("--readme", action="store_true", help="rewrite the README's results tables")
@@ -458,6 +462,9 @@ def _run_all(args) -> int:
     for path in args.notebooks:
         path = path.resolve()
         key = notebook_key(path)
+        if args.skip_recorded and load(args.budget)["notebooks"].get(key, {}).get("status") == "passed":
+            print(f"{key}: recorded in the {args.budget} budget already, skipped", flush=True)
+            continue
         print(f"{key}: running in the {args.budget} budget ...", flush=True)
         timeout = args.timeout or (43200 if args.budget == "full" else 3600)
         record = run_notebook(path, args.budget, timeout, args.keep, resume=args.resume)
