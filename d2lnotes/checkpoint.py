@@ -104,8 +104,9 @@ class Checkpoint:
         np.random.seed(value)
         mx.random.seed(value)
 
-    def save(self, epoch: int, history) -> None:
-        """Save the state after ``epoch`` epochs (counted from 1): parameters, trainer state, loaders'
+    def save(self, epoch: int, history, num_epochs: int | None = None) -> None:
+        """Save the state after ``epoch`` epochs (counted from 1) of ``num_epochs`` (the run's length, shown by
+        ``tools/run_budget.py --status``; None if unknown): parameters, trainer state, loaders'
         generators, ``history``. Files are written under temporary names and renamed; the metadata (with the
         sha256 of every file) goes last, so a crash mid-save leaves the previous checkpoint intact."""
         if not self.enabled:
@@ -123,7 +124,7 @@ class Checkpoint:
                 self.trainer.save_states(str(tmp))
             os.replace(tmp, path)
         meta = {
-            "epoch": epoch, "name": self.name, "settings": self.settings,
+            "epoch": epoch, "num_epochs": num_epochs, "name": self.name, "settings": self.settings,
             "files": {kind: {"name": p.name, "sha256": file_checksum(p, "sha256")} for kind, p in files.items()},
             "loaders": [it.rng.bit_generator.state for it in self.loaders],
             "history": {"metrics": history.metrics, "progress": history.progress, "hparams": history.hparams,

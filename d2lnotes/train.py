@@ -354,7 +354,7 @@ def fit(batch_step: Callable, train_iter, num_epochs: int, *, train_metrics: dic
         if history.stopped:
             break
         if checkpoint is not None and not history.changes:  # a steered run is no longer the run its settings name
-            checkpoint.save(epoch + 1, history)
+            checkpoint.save(epoch + 1, history, num_epochs)
     if plot is not None:
         unknown = [m for m in plot_metrics if m not in history and history.epochs]
         if unknown:

@@ -95,7 +95,7 @@ def test_a_steered_run_stops_saving(tmp_path):
                                on_epoch=on_epoch, checkpoint=ckpt)
     assert history.epochs == 4 and history.changes == [(2.0, "lr", 0.01)]
     saved = json.loads(next(tmp_path.glob("*/checkpoint.json")).read_text())
-    assert saved["epoch"] == 2 and saved["history"]["changes"] == []
+    assert saved["epoch"] == 2 and saved["num_epochs"] == 4 and saved["history"]["changes"] == []
 
 
 def test_without_reseeding_the_resumed_run_would_differ(tmp_path):

@@ -102,6 +102,9 @@ def test_resumed_segments_are_logged_summed_and_start_from_a_clean_slate(tmp_pat
         "name": "ch/nb/net", "epoch": 2, "settings": {"budget": "full", "epochs": 5},
         "history": {"metrics": {"seconds": [600.0, 534.0]}}}))
     assert logged.status().endswith("saved epochs: net 2/5, 8.9 min an epoch")
+    (saved / "checkpoint.json").write_text(json.dumps({    # the run length as fit saves it, whatever the settings
+        "name": "ch/nb/net", "epoch": 2, "num_epochs": 7, "settings": {"budget": "full", "lr": 0.1}}))
+    assert logged.status().endswith("saved epochs: net 2/7")
     entries = segments.load()
     entries[-1]["status"] = "running"   # an attempt killed without a status: its heartbeat stopped
     segments._write(entries)

@@ -196,13 +196,13 @@ class Segments:
 
     def status(self) -> str:
         """One line on the run so far: its attempts, their logged minutes, and each training run's last saved
-        epoch (``cifar_vgg 3/15, 8.9 min an epoch``: epoch 3 of the 15 in its settings, and the wall time of that
+        epoch (``cifar_vgg 3/15, 8.9 min an epoch``: epoch 3 of the run's 15, and the wall time of that
         epoch, to plan the rest). An attempt logged as ``running`` whose log
         has not been rewritten for three heartbeats was killed without a status (the end of a session, a reboot)."""
         entries = self.load()
         minutes = sum(e["seconds"] for e in entries) / 60
-        done = [f"{meta['name'].rsplit('/', 1)[-1]} {meta.get('epoch', 0)}/{meta.get('settings', {}).get('epochs')}"
-                + _last_epoch(meta) for _, meta in self._checkpoint_metas()]
+        done = [f"{meta['name'].rsplit('/', 1)[-1]} {meta.get('epoch', 0)}/{_num_epochs(meta)}" + _last_epoch(meta)
+                for _, meta in self._checkpoint_metas()]
         last = entries[-1]["status"] if entries else "none"
         if last == "running" and time.time() - self.path.stat().st_mtime > 3 * HEARTBEAT:
             last = "killed: no heartbeat"  # a running attempt rewrites the log every HEARTBEAT seconds
@@ -247,6 +247,12 @@ class Segments:
         entries = self.load()
         self.path.unlink(missing_ok=True)
         return entries
+
+
+def _num_epochs(meta: dict):
+    """A checkpoint's run length: saved by ``fit`` since checkpoints record it; from its settings for older ones."""
+    settings = meta.get("settings", {})
+    return meta.get("num_epochs") or settings.get("num_epochs") or settings.get("epochs") or "?"
 
 
 def _last_epoch(meta: dict) -> str:
