@@ -361,13 +361,18 @@ def save(results: dict) -> None:
     (RESULTS / f"{results['budget']}.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
 
 
+def _number(x: float) -> str:
+    """Three decimals for accuracies and the like, one above 10, two significant digits below 0.01 (a gradient
+    error of 7e-05 under a floor of 1e-04 would otherwise show as "0.000 (≤ 0.000)")."""
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.3f}" if x == 0 or abs(x) >= 0.01 else f"{x:.2g}"
+
+
 def _figure(name: str, f: dict) -> str:
-    value = f["value"]
-    shown = f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
+    shown = _number(f["value"])
     if f.get("floor") is not None:
-        relation = "≥" if f["better"] == "higher" else "≤"
-        floor = f["floor"]
-        shown += f" ({relation} {floor:.3f})" if abs(floor) < 10 else f" ({relation} {floor:.1f})"
+        shown += f" ({'≥' if f['better'] == 'higher' else '≤'} {_number(f['floor'])})"
     return f"{name} {shown}"
 
 
