@@ -265,11 +265,11 @@ def test_a_killed_attempt_is_logged_as_killed(tmp_path, monkeypatch):
 
     marker = tmp_path / "started"
     path = _one_cell_notebook(tmp_path / "long.ipynb", (
-        f"import pathlib, time\npathlib.Path({str(marker)!r}).touch()\ntime.sleep(120)"))
+        f"import os, pathlib, time\npathlib.Path({str(marker)!r}).write_text(str(os.getpid()))\ntime.sleep(120)"))
     env = {**os.environ, "D2LNOTES_DATA": str(tmp_path / "cache")}
     runner = subprocess.Popen([sys.executable, str(ROOT / "tools" / "run_budget.py"), "--budget", "full",
-                               "--resume", str(path)], env=env, stdout=subprocess.PIPE, text=True,
-                              cwd=tmp_path)
+                               "--resume", str(path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, cwd=tmp_path)
     try:
         deadline = time.time() + 60
         while not marker.exists():
@@ -277,13 +277,32 @@ def test_a_killed_attempt_is_logged_as_killed(tmp_path, monkeypatch):
             time.sleep(0.2)
         time.sleep(1.0)
         runner.send_signal(signal.SIGTERM)
-        out, _ = runner.communicate(timeout=60)
+        out, err = runner.communicate(timeout=60)
     finally:
         runner.kill()
     assert runner.returncode == 143 and "stopped by SIGTERM" in out
+    # the kernel was shut down before the runner exited, not raced by an exit hook (which printed tracebacks)
+    assert "Traceback" not in err and "never retrieved" not in err, err
+    kernel = int(marker.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(kernel, 0)
     monkeypatch.setenv("D2LNOTES_DATA", env["D2LNOTES_DATA"])
     log = run_budget.Segments(run_budget.notebook_key(path), "full")
     [attempt] = log.load()
     assert attempt["status"] == "killed: SIGTERM" and attempt["seconds"] >= 1.0
     assert "(last killed: SIGTERM)" in log.status()
     assert run_budget.notebook_key(path) not in run_budget.load("full")["notebooks"]
+
+
+def test_the_runners_sigterm_handler_survives_a_notebook(tmp_path):
+    """nbclient's event loop removes its SIGTERM handler by setting SIG_DFL; the runner's own handler (a kill between
+    two notebooks is still logged) must be back once a notebook has run."""
+    import signal
+
+    path = _one_cell_notebook(tmp_path / "short.ipynb", "1 + 1")
+    previous = signal.signal(signal.SIGTERM, run_budget._terminate)
+    try:
+        run_budget._notebook_client(nbformat.read(path, as_version=4), 60, tmp_path).execute()
+        assert signal.getsignal(signal.SIGTERM) is run_budget._terminate
+    finally:
+        signal.signal(signal.SIGTERM, previous)

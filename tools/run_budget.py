@@ -68,17 +68,39 @@ def _terminate(signum, frame):
 def _notebook_client(nb, timeout: int, folder: Path):
     """nbclient's ``NotebookClient`` for ``nb``, run in ``folder``, except for SIGTERM while it executes: nbclient's
     own handler only shuts the kernel down, and the cell under way then fails as a broken notebook would. Here
-    it raises :class:`Terminated` (the kernel is shut down at exit, where nbclient registered that)."""
+    SIGTERM cancels the execution, nbclient kills the kernel as it leaves its kernel context, and ``execute()``
+    raises :class:`Terminated`. (Raising from the signal handler itself left the kernel to an exit
+    hook that raced it and printed tracebacks.)"""
     import asyncio
 
     from nbclient import NotebookClient
 
     class Client(NotebookClient):
+        killed_by = None  # the signal that cancelled the execution
+
         @contextlib.asynccontextmanager
         async def async_setup_kernel(self, **kwargs):
             async with super().async_setup_kernel(**kwargs):
-                asyncio.get_event_loop().add_signal_handler(signal.SIGTERM, _terminate, signal.SIGTERM, None)
+                execution = asyncio.current_task()
+
+                def cancel():
+                    self.killed_by = signal.SIGTERM
+                    self.shutdown_kernel = "immediate"  # killed at once: checkpoints are saved atomically anyway
+                    execution.cancel()
+
+                asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, cancel)
                 yield
+
+        def execute(self, **kwargs):
+            before = signal.getsignal(signal.SIGTERM)
+            try:
+                return super().execute(**kwargs)
+            except BaseException:  # nbclient reports the cancelled cell as a DeadKernelError
+                if self.killed_by is None:
+                    raise
+                raise Terminated(self.killed_by) from None
+            finally:  # asyncio's remove_signal_handler leaves SIG_DFL behind, which would drop the runner's handler
+                signal.signal(signal.SIGTERM, before)
 
     return Client(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
 
