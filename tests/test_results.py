@@ -1,4 +1,6 @@
 """Recorded results: the record() call, the budget runner's record format, and README/results agreement."""
+import argparse
+import functools
 import importlib.util
 import json
 import math
@@ -79,7 +81,7 @@ def _checkpoint(root, folder, name, budget):
     return root / folder
 
 
-def test_resumed_segments_are_logged_summed_and_start_from_a_clean_slate(tmp_path, monkeypatch):
+def test_resumed_segments_are_logged_summed_and_start_from_a_clean_slate(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("OMP_NUM_THREADS", "3")   # each attempt logs its thread count (times depend on it)
     root = tmp_path / "checkpoints"
     mine = _checkpoint(root, "ch_nb_net-1", "ch/nb/net", "full")
@@ -108,10 +110,21 @@ def test_resumed_segments_are_logged_summed_and_start_from_a_clean_slate(tmp_pat
     entries = segments.load()
     entries[-1]["status"] = "running"   # an attempt killed without a status: its heartbeat stopped
     segments._write(entries)
-    assert "(last running)" in logged.status()
+    assert "(last running)" in logged.status() and segments.in_progress()
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a second runner started a notebook that another runner is running")
+    with monkeypatch.context() as m:   # a second runner on the same notebook skips it
+        m.setattr(run_budget, "run_notebook", must_not_run)
+        m.setattr(run_budget, "Segments", functools.partial(run_budget.Segments, root=root))
+        m.setattr(run_budget, "notebook_key", lambda path: "ch/nb.ipynb")
+        args = argparse.Namespace(notebooks=[Path("nb.ipynb")], budget="full", skip_recorded=False, resume=True,
+                                  timeout=None, keep=None)
+        assert run_budget._run_all(args) == 0
+    assert "another runner is running it" in capsys.readouterr().out
     old = time.time() - 4 * run_budget.HEARTBEAT
     os.utime(segments.path, (old, old))
-    assert "(last killed: no heartbeat)" in logged.status()
+    assert "(last killed: no heartbeat)" in logged.status() and not segments.in_progress()
     entries[-1]["status"] = "failed"
     segments._write(entries)
     with segments.attempt(load_before=0.5) as entry:   # a later attempt keeps them and appends itself

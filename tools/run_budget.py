@@ -226,11 +226,21 @@ class Segments:
         done = [f"{meta['name'].rsplit('/', 1)[-1]} {meta.get('epoch', 0)}/{_num_epochs(meta)}" + _last_epoch(meta)
                 for _, meta in self._checkpoint_metas()]
         last = entries[-1]["status"] if entries else "none"
-        if last == "running" and time.time() - self.path.stat().st_mtime > 3 * HEARTBEAT:
-            last = "killed: no heartbeat"  # a running attempt rewrites the log every HEARTBEAT seconds
+        if last == "running" and not self._beating():
+            last = "killed: no heartbeat"
         attempts = f"{len(entries)} attempt" + ("" if len(entries) == 1 else "s")
         return (f"{self.budget} {self.key}: {attempts}, {minutes:.1f} min logged (last {last}); "
                 f"saved epochs: {', '.join(done) or 'none'}")
+
+    def _beating(self) -> bool:
+        """A running attempt rewrites the log every ``HEARTBEAT`` seconds: has it done so in the last three?"""
+        return self.path.is_file() and time.time() - self.path.stat().st_mtime <= 3 * HEARTBEAT
+
+    def in_progress(self) -> bool:
+        """True while an attempt runs in another runner: its entry is ``running`` and its heartbeat goes on. A
+        second runner must not start the notebook then (both would train it and log over each other)."""
+        entries = self.load()
+        return bool(entries) and entries[-1]["status"] == "running" and self._beating()
 
     @contextlib.contextmanager
     def attempt(self, load_before: float, commit: str = ""):
@@ -497,6 +507,9 @@ def _run_all(args) -> int:
         key = notebook_key(path)
         if args.skip_recorded and load(args.budget)["notebooks"].get(key, {}).get("status") == "passed":
             print(f"{key}: recorded in the {args.budget} budget already, skipped", flush=True)
+            continue
+        if args.resume and Segments(key, args.budget).in_progress():
+            print(f"{key}: another runner is running it (its attempt's log has a heartbeat), skipped", flush=True)
             continue
         print(f"{key}: running in the {args.budget} budget ...", flush=True)
         timeout = args.timeout or (43200 if args.budget == "full" else 3600)
