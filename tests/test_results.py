@@ -235,6 +235,8 @@ def test_a_chapter_table_holds_only_that_chapter():
     assert "| 01_alexnet.ipynb |" in chapter and "lenet5" not in chapter
     assert "04_cnn_families/01_alexnet.ipynb" in run_budget.table(data)
     assert run_budget.table(data, "07_rnn") == "No recorded run in this budget yet."
+    paths = [path for path, _ in run_budget.readmes()]
+    assert paths[0] == ROOT / "README.md" and ROOT / "book" / "04_cnn_families" / "README.md" in paths
 
 
 def test_figures_keep_their_digits_in_the_tables():
@@ -243,8 +245,6 @@ def test_figures_keep_their_digits_in_the_tables():
     assert shown(0.8512, 0.84) == "x 0.851 (≥ 0.840)"
     assert shown(7.18e-05, 1e-04, "lower") == "x 7.2e-05 (≤ 0.0001)"
     assert shown(123.45, None) == "x 123.5" and shown(0.0, 0.0) == "x 0.000 (≥ 0.000)"
-    paths = [path for path, _ in run_budget.readmes()]
-    assert paths[0] == ROOT / "README.md" and ROOT / "book" / "04_cnn_families" / "README.md" in paths
 
 
 @pytest.mark.parametrize("budget", run_budget.BUDGETS)
